@@ -1,0 +1,49 @@
+# Set-up and everyday commands. `make demo` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SAMPLE ?= resources/samples/en_progress_note_scan.jpg resources/samples/zh_outpatient_note_scan.jpg
+
+.PHONY: setup system-deps demo test test-fast lint bench clean
+
+# Debian packages: CJK fonts (rendering test pages), Tesseract (the benchmark's peer),
+# Xvfb and the xcb libraries Qt needs for real-window screenshots.
+SYSTEM_PACKAGES := fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim xvfb libxcb-icccm4 libxcb-keysyms1 \
+	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "installing: $$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml requirements-cpu.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# CPU torch first, pinned: an unpinned torch would pull a multi-GB CUDA build (see README for GPUs).
+	$(PY) -m pip install -q -r requirements-cpu.txt
+	$(PY) -m pip install -q -e '.[gui,dev]'
+	touch $(STAMP)
+
+setup: system-deps $(STAMP)
+
+demo: setup
+	$(VENV)/bin/emr-assist summarize $(SAMPLE)
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not slow"
+
+lint: setup
+	$(VENV)/bin/ruff check desktop_app tests benchmarks scripts
+
+bench: setup
+	$(PY) benchmarks/ocr_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info

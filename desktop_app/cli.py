@@ -1,0 +1,157 @@
+"""The `emr-assist` command line.
+
+Start-up stays light: this module imports only the standard library at import time, so `--help`
+never loads PyMuPDF, an OCR runtime, torch or transformers. Commands import what they need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import locale
+import logging
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from desktop_app import __version__, paths
+from desktop_app.errors import ExitCode
+
+
+def _default_ui_language() -> str:
+    value = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    if not value:
+        value = (locale.getlocale()[0] or "")
+    return "zh" if value.lower().startswith("zh") else "en"
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("engines")
+    group.add_argument("--ocr", default="auto", metavar="NAME",
+                       help="OCR engine for pages without a usable text layer (default: auto = rapidocr)")
+    group.add_argument("--summarizer", default="sections", metavar="NAME",
+                       help="summarizer (default: sections, the embedded extractor)")
+    group.add_argument("--dpi", type=int, default=200, help="render DPI for PDF pages that need OCR (default 200)")
+    group.add_argument("--no-text-layer", action="store_true",
+                       help="OCR every PDF page even when it has a usable text layer")
+    group.add_argument("--ocr-model", type=Path, metavar="PATH", help="local folder of an OCR model")
+    group.add_argument("--summarizer-model", type=Path, metavar="PATH",
+                       help="local folder (or .gguf file) of a summary model")
+    group.add_argument("--endpoint", metavar="URL", help="OpenAI-compatible OCR server (loopback or allow-listed)")
+    group.add_argument("--served-model", metavar="NAME", help="model name on that server")
+    group.add_argument("--device", default="auto", help="auto, cpu or cuda (model engines)")
+    group.add_argument("--quantization", choices=("8bit", "4bit"), help="load model engines quantized")
+    group.add_argument("--output-language", choices=("zh", "en"),
+                       help="language of the labels (default: the note's own language)")
+    limits = parser.add_argument_group("limits")
+    limits.add_argument("--max-pages", type=int, default=1000, help="refuse documents with more pages")
+    limits.add_argument("--max-megapixels", type=float, default=100.0, help="refuse larger page images")
+    limits.add_argument("--max-mb", type=float, default=300.0, help="refuse larger files")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="emr-assist",
+        description="Summarize clinical documents locally: chief complaint, diagnosis and plan, "
+                    "each copied from the document with its source. Nothing leaves this computer.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of messages (default: system locale)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr (no note text)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    summarize = commands.add_parser("summarize", help="summarize one or more documents")
+    summarize.add_argument("paths", nargs="+", metavar="PATH", help="PDF, PNG, JPEG, BMP, WebP or TIFF files")
+    summarize.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
+    _add_engine_options(summarize)
+    summarize.set_defaults(handler=_cmd_summarize)
+
+    batch = commands.add_parser("batch", help="summarize every document below a folder (resumable)")
+    batch.add_argument("in_dir", type=Path, metavar="IN_DIR")
+    batch.add_argument("--out", type=Path, required=True, metavar="OUT_DIR",
+                       help="one .json and one .md per document are written here")
+    _add_engine_options(batch)
+    batch.set_defaults(handler=_cmd_batch)
+
+    engines = commands.add_parser("engines", help="list the OCR engines and summarizers")
+    engines.set_defaults(handler=_cmd_engines)
+    return parser
+
+
+def _settings(args: argparse.Namespace):
+    from desktop_app.settings import EngineSettings, IngestLimits
+
+    limits = IngestLimits(max_bytes=int(args.max_mb * 2**20), max_pixels_per_page=int(args.max_megapixels * 1e6),
+                          max_pages=args.max_pages)
+    return EngineSettings(
+        ocr=args.ocr, summarizer=args.summarizer, dpi=args.dpi, use_text_layer=not args.no_text_layer,
+        ocr_model=args.ocr_model, summarizer_model=args.summarizer_model, endpoint=args.endpoint,
+        served_model=args.served_model, device=args.device, quantization=args.quantization,
+        output_language=args.output_language, limits=limits,
+    )
+
+
+def result_json(result) -> str:
+    data = asdict(result)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _cmd_summarize(args: argparse.Namespace) -> int:
+    from desktop_app.pipeline import Pipeline
+    from desktop_app.report import render_text
+
+    pipeline = Pipeline(_settings(args), ui_language=args.lang)
+    failed = 0
+    for path in args.paths:
+        result = pipeline.run(path)
+        result.source = path  # exactly as given
+        failed += not result.ok
+        if args.json:
+            print(result_json(result), flush=True)
+        else:
+            print(render_text(result, args.output_language), flush=True)
+    return ExitCode.INPUT_FAILED if failed else ExitCode.OK
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from desktop_app.batch import run_batch
+
+    return run_batch(args.in_dir, args.out, _settings(args), ui_language=args.lang)
+
+
+def _cmd_engines(args: argparse.Namespace) -> int:
+    from desktop_app.ocr import registry as ocr_registry
+    from desktop_app.summarize import registry as summary_registry
+
+    print("OCR engines (preference order):")
+    for spec in ocr_registry.OCR_ENGINES:
+        state = "installed" if spec.is_installed() else "not installed"
+        print(f"  {spec.name:14} {state:14} {spec.description}")
+    print("Summarizers:")
+    for spec in summary_registry.SUMMARIZERS:
+        state = "installed" if spec.is_installed() else "not installed"
+        print(f"  {spec.name:14} {state:14} {spec.description}")
+    return ExitCode.OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    paths.apply_offline_environment()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return ExitCode.USAGE
+    args.lang = args.lang or _default_ui_language()
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from desktop_app.errors import EmrError
+
+    try:
+        return args.handler(args)
+    except EmrError as exc:  # configuration problems end the run with their own exit code
+        print(f"emr-assist: {exc.message(args.lang)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("emr-assist: cancelled", file=sys.stderr)
+        return ExitCode.CANCELLED

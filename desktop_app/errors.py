@@ -1,0 +1,147 @@
+"""Typed errors that carry the user's message (zh + en) and the CLI exit code.
+
+Callers never classify an error by its text: they catch a class, or read `code`.
+"""
+
+from __future__ import annotations
+
+
+class ExitCode:
+    OK = 0
+    INPUT_FAILED = 1  # at least one document failed; the rest were processed
+    USAGE = 2
+    CONFIG = 3  # engine or model folder unusable
+    CANCELLED = 130
+
+
+class EmrError(Exception):
+    """Base of every error the user may see. Subclasses set `code`, `en` and `zh` templates."""
+
+    code = "error"
+    exit_code = ExitCode.INPUT_FAILED
+    en = "Something went wrong: {detail}"
+    zh = "出现错误：{detail}"
+
+    def __init__(self, **params: object) -> None:
+        self.params = {"detail": "", **params}
+        super().__init__(self.message("en"))
+
+    def message(self, language: str = "en") -> str:
+        template = self.zh if language.startswith("zh") else self.en
+        return template.format(**self.params)
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+class DocumentError(EmrError):
+    """The document as a whole cannot be read; other documents in the batch go on."""
+
+
+class FileNotFound(DocumentError):
+    code = "not_found"
+    en = "File not found or not readable: {path}"
+    zh = "找不到文件或无法读取：{path}"
+
+
+class EmptyFile(DocumentError):
+    code = "empty_file"
+    en = "The file is empty (0 bytes): {path}"
+    zh = "文件为空（0 字节）：{path}"
+
+
+class FileTooLarge(DocumentError):
+    code = "file_too_large"
+    en = "The file is {size_mb:.0f} MB; the limit is {limit_mb:.0f} MB: {path}"
+    zh = "文件大小为 {size_mb:.0f} MB，超过上限 {limit_mb:.0f} MB：{path}"
+
+
+class UnsupportedFormat(DocumentError):
+    code = "unsupported_format"
+    en = (
+        "Not a supported document ({found}). Supported: PDF, PNG, JPEG, BMP, WebP, TIFF. "
+        "The type is read from the content, not the file name: {path}"
+    )
+    zh = "不支持的文件（{found}）。支持：PDF、PNG、JPEG、BMP、WebP、TIFF。类型按文件内容判断，而非扩展名：{path}"
+
+
+class CorruptDocument(DocumentError):
+    code = "corrupt"
+    en = "The file is damaged or truncated and cannot be read ({kind}): {path}"
+    zh = "文件已损坏或不完整，无法读取（{kind}）：{path}"
+
+
+class EncryptedPdf(DocumentError):
+    code = "encrypted_pdf"
+    en = "The PDF is password-protected. Save an unprotected copy and try again: {path}"
+    zh = "该 PDF 受密码保护。请另存为无密码副本后重试：{path}"
+
+
+class EmptyDocument(DocumentError):
+    code = "no_pages"
+    en = "The document has no pages: {path}"
+    zh = "文档没有任何页面：{path}"
+
+
+class TooManyPages(DocumentError):
+    code = "too_many_pages"
+    en = "The document has {pages} pages; the limit is {limit}. Split it and try again: {path}"
+    zh = "文档共 {pages} 页，超过上限 {limit} 页。请拆分后重试：{path}"
+
+
+class ImageTooLarge(DocumentError):
+    code = "image_too_large"
+    en = (
+        "The image is {width}×{height} pixels ({megapixels:.0f} MP); the limit is {limit_mp:.0f} MP "
+        "per page. Scan at a lower resolution: {path}"
+    )
+    zh = "图像为 {width}×{height} 像素（{megapixels:.0f} 百万像素），超过每页上限 {limit_mp:.0f} 百万像素。请降低扫描分辨率：{path}"
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+class PageError(EmrError):
+    """One page failed; it is recorded on the page and the document goes on."""
+
+    code = "page_failed"
+    en = "Page {page} could not be read: {detail}"
+    zh = "第 {page} 页无法识别：{detail}"
+
+
+class NoTextLayer(PageError):
+    code = "no_text_layer"
+    en = "Page {page} has no usable text layer; choose an OCR engine to read it"
+    zh = "第 {page} 页没有可用的文字层；请选择 OCR 引擎识别"
+
+
+# --- engines and settings --------------------------------------------------------------------
+
+
+class ConfigError(EmrError):
+    exit_code = ExitCode.CONFIG
+
+
+class UnknownEngine(ConfigError):
+    code = "unknown_engine"
+    en = "Unknown {kind} engine '{name}'. Available: {available}"
+    zh = "未知的{kind}引擎“{name}”。可用：{available}"
+
+
+class EngineUnavailable(ConfigError):
+    code = "engine_unavailable"
+    en = "The {name} engine cannot run here: {detail}"
+    zh = "{name} 引擎无法在此运行：{detail}"
+
+
+class OutputWriteError(EmrError):
+    code = "write_failed"
+    en = "Could not write the output {path}: {detail}. Nothing already written was changed."
+    zh = "无法写入输出 {path}：{detail}。已写入的内容未受影响。"
+
+
+class Cancelled(EmrError):
+    code = "cancelled"
+    exit_code = ExitCode.CANCELLED
+    en = "Cancelled"
+    zh = "已取消"

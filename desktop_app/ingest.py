@@ -1,0 +1,266 @@
+"""Open a document and stream its pages.
+
+The type is read from the content (magic bytes, then Pillow's own sniffing), never from the file
+name. Pages are produced one at a time and render lazily, so a 300-page PDF never holds more than
+one page image in memory. Every way a file can be unreadable maps to a specific `DocumentError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymupdf
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from desktop_app import errors
+from desktop_app.settings import IngestLimits
+
+# Our own per-page limit is checked from the header before any pixel is decoded, so Pillow's
+# global bomb check (which would raise without telling us the size) is not needed.
+Image.MAX_IMAGE_PIXELS = None
+
+IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "BMP", "WEBP", "TIFF"}
+MIN_TEXT_LAYER_CHARS = 20  # fewer real characters than this: the page is a scan, OCR it
+REPLACEMENT_CHAR = "\ufffd"
+pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF would print repair chatter to stderr
+
+
+@dataclass
+class SourcePage:
+    """One page of a document. `image()` renders or decodes it on demand."""
+
+    index: int
+    width: int
+    height: int
+    _load: Callable[[], Image.Image]
+    pdf_page: pymupdf.Page | None = None
+    text_layer_usable: bool = False
+    scale: float = 1.0  # page pixels per PDF point (dpi / 72) for PDF pages
+
+    def image(self) -> Image.Image:
+        """The page as an RGB image; raises `errors.PageError` if it cannot be decoded."""
+        return self._load()
+
+
+class Document:
+    """An opened document. Use as a context manager; iterate `pages()` once per run."""
+
+    def __init__(self, path: Path, kind: str, sha256: str, page_count: int,
+                 pages: Callable[[], Iterator[SourcePage]], close: Callable[[], None]) -> None:
+        self.path = path
+        self.kind = kind
+        self.sha256 = sha256
+        self.page_count = page_count
+        self._pages = pages
+        self._close = close
+
+    def pages(self) -> Iterator[SourcePage]:
+        return self._pages()
+
+    def close(self) -> None:
+        self._close()
+
+    def __enter__(self) -> Document:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_document(path: str | os.PathLike, limits: IngestLimits = IngestLimits(), dpi: int = 200) -> Document:
+    path = Path(path)
+    shown = str(path)
+    try:
+        if path.is_dir():
+            raise errors.UnsupportedFormat(path=shown, found="a folder")
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(2048)
+    except errors.DocumentError:
+        raise
+    except OSError:
+        raise errors.FileNotFound(path=shown) from None
+    if size == 0:
+        raise errors.EmptyFile(path=shown)
+    if size > limits.max_bytes:
+        raise errors.FileTooLarge(path=shown, size_mb=size / 2**20, limit_mb=limits.max_bytes / 2**20)
+    sha256 = file_sha256(path)
+    if b"%PDF-" in head[:1024]:
+        return _open_pdf(path, sha256, limits, dpi)
+    return _open_image(path, head, sha256, limits)
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def _open_pdf(path: Path, sha256: str, limits: IngestLimits, dpi: int) -> Document:
+    shown = str(path)
+    try:
+        pdf = pymupdf.open(path, filetype="pdf")
+    except Exception:  # MuPDF raises several types for unreadable files
+        raise errors.CorruptDocument(path=shown, kind="PDF") from None
+    if pdf.needs_pass and not pdf.authenticate(""):
+        pdf.close()
+        raise errors.EncryptedPdf(path=shown)
+    count = pdf.page_count
+    if count == 0:
+        repaired = pdf.is_repaired
+        pdf.close()
+        if repaired:
+            raise errors.CorruptDocument(path=shown, kind="PDF")
+        raise errors.EmptyDocument(path=shown)
+    if count > limits.max_pages:
+        pdf.close()
+        raise errors.TooManyPages(path=shown, pages=count, limit=limits.max_pages)
+
+    def pages() -> Iterator[SourcePage]:
+        for index in range(count):
+            yield _pdf_page(pdf, index, limits, dpi)
+
+    return Document(path, "pdf", sha256, count, pages, pdf.close)
+
+
+def _pdf_page(pdf: pymupdf.Document, index: int, limits: IngestLimits, dpi: int) -> SourcePage:
+    try:
+        page = pdf.load_page(index)
+        rect = page.rect
+    except Exception:
+        return _failed_page(index, "PDF page structure is damaged")
+    # Huge page sizes (posters, broken MediaBox) would render a bomb: lower the DPI to fit.
+    points = max(rect.width * rect.height, 1.0)
+    scale = min(dpi / 72.0, (limits.max_pixels_per_page / points) ** 0.5)
+    width, height = round(rect.width * scale), round(rect.height * scale)
+
+    def render() -> Image.Image:
+        try:
+            pixmap = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), alpha=False,
+                                     colorspace=pymupdf.csRGB)
+        except Exception:
+            raise errors.PageError(page=index + 1, detail="the page could not be rendered") from None
+        return Image.frombytes("RGB", (pixmap.width, pixmap.height), pixmap.samples)
+
+    return SourcePage(index, width, height, render, pdf_page=page,
+                      text_layer_usable=text_layer_usable(page), scale=scale)
+
+
+def text_layer_usable(page: pymupdf.Page) -> bool:
+    """Enough real characters and no replacement glyphs (fonts without a Unicode map)."""
+    try:
+        text = page.get_text("text")
+    except Exception:
+        return False
+    if REPLACEMENT_CHAR in text:
+        return False
+    real = sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
+    return real >= MIN_TEXT_LAYER_CHARS
+
+
+def _failed_page(index: int, detail: str) -> SourcePage:
+    def fail() -> Image.Image:
+        raise errors.PageError(page=index + 1, detail=detail)
+
+    return SourcePage(index, 0, 0, fail)
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+def _open_image(path: Path, head: bytes, sha256: str, limits: IngestLimits) -> Document:
+    shown = str(path)
+    try:
+        image = Image.open(path)
+    except UnidentifiedImageError:
+        raise errors.UnsupportedFormat(path=shown, found=_describe_content(head)) from None
+    except OSError:
+        raise errors.CorruptDocument(path=shown, kind="image") from None
+    if image.format not in IMAGE_FORMATS:
+        image.close()
+        raise errors.UnsupportedFormat(path=shown, found=f"{image.format} image")
+    kind = image.format.lower()
+    count = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+    if count > limits.max_pages:
+        image.close()
+        raise errors.TooManyPages(path=shown, pages=count, limit=limits.max_pages)
+    if count == 1:
+        _check_pixels(image, limits, shown)
+        try:
+            image.load()  # a truncated single image is a document error, not a page error
+        except (OSError, ValueError, SyntaxError):
+            image.close()
+            raise errors.CorruptDocument(path=shown, kind=f"{image.format} image") from None
+
+    def pages() -> Iterator[SourcePage]:
+        for index in range(count):
+            yield _image_page(image, index, limits, shown)
+
+    return Document(path, kind, sha256, count, pages, image.close)
+
+
+def _image_page(image: Image.Image, index: int, limits: IngestLimits, shown: str) -> SourcePage:
+    try:
+        image.seek(index)
+        width, height = image.size
+    except (OSError, EOFError, ValueError):
+        return _failed_page(index, "the image frame is damaged")
+
+    def load() -> Image.Image:
+        try:
+            image.seek(index)
+            _check_pixels(image, limits, shown)
+            frame = ImageOps.exif_transpose(image)  # phones store rotation in EXIF
+            return frame.convert("RGB")
+        except errors.ImageTooLarge as exc:
+            raise errors.PageError(page=index + 1, detail=exc.message("en")) from None
+        except (OSError, EOFError, ValueError, SyntaxError):
+            raise errors.PageError(page=index + 1, detail="the image frame is damaged") from None
+
+    # EXIF orientations 5-8 swap width and height.
+    if _exif_orientation(image) in (5, 6, 7, 8):
+        width, height = height, width
+    return SourcePage(index, width, height, load)
+
+
+def _exif_orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(0x0112, 1))
+    except Exception:
+        return 1
+
+
+def _check_pixels(image: Image.Image, limits: IngestLimits, shown: str) -> None:
+    width, height = image.size
+    if width * height > limits.max_pixels_per_page:
+        raise errors.ImageTooLarge(path=shown, width=width, height=height, megapixels=width * height / 1e6,
+                                   limit_mp=limits.max_pixels_per_page / 1e6)
+
+
+def _describe_content(head: bytes) -> str:
+    """A short, content-based description for the 'unsupported format' message."""
+    signatures = {
+        b"PK\x03\x04": "a ZIP or Office file",
+        b"GIF8": "a GIF image",
+        b"\xd0\xcf\x11\xe0": "an old Office file",
+        b"{\\rtf": "an RTF file",
+        b"\x00\x00\x00": "a video or HEIC file",
+    }
+    for magic, label in signatures.items():
+        if head.startswith(magic):
+            return label
+    try:
+        head.decode("utf-8")
+        return "a text file"
+    except UnicodeDecodeError:
+        return "unknown binary content"

@@ -1,0 +1,32 @@
+"""Engine and ingest settings, with defaults declared once and shared by the CLI and the GUI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_bytes: int = 300 * 1024 * 1024
+    max_pixels_per_page: int = 100_000_000  # an A4 page at 600 dpi is ~35 MP
+    max_pages: int = 1000
+
+
+@dataclass
+class EngineSettings:
+    """What to run. Model engines read their own fields; the embedded engines ignore them."""
+
+    ocr: str = "auto"  # "auto" = the best available OCR engine in registry order
+    summarizer: str = "sections"
+    dpi: int = 200  # render DPI for PDF pages that need OCR
+    use_text_layer: bool = True  # read a PDF page's own text when it is usable
+    ocr_model: Path | None = None
+    summarizer_model: Path | None = None
+    endpoint: str | None = None
+    served_model: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    device: str = "auto"
+    quantization: str | None = None  # None | "8bit" | "4bit"
+    output_language: str | None = None  # None = the note's own language
+    limits: IngestLimits = field(default_factory=IngestLimits)
