@@ -1,7 +1,7 @@
 """`emr-assist batch`: every document below a folder → one JSON + one Markdown each, resumable.
 
-Outputs are named `<relative path>.<sha256[:12]>.json|md`, so a document already done (same
-content) is skipped on the next run, and a renamed copy of a done file is skipped too. Each file is
+Outputs are named `<relative path>.<sha256[:12]>.json|md`, so a document already done (same path
+and content) is skipped on the next run; a document that failed is tried again. Each file is
 written to a temporary name and renamed, so a full disk never leaves a half-written output.
 """
 
@@ -48,12 +48,21 @@ def atomic_write(target: Path, content: str) -> None:
         raise errors.OutputWriteError(path=str(target), detail=exc.strerror or type(exc).__name__) from None
 
 
+def _succeeded(json_path: Path) -> bool:
+    """Resume skips documents done before; failed ones are tried again."""
+    try:
+        return json.loads(json_path.read_text(encoding="utf-8")).get("error") is None
+    except (OSError, ValueError):
+        return False
+
+
 def run_batch(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_language: str = "en") -> int:
     if not in_dir.is_dir():
         print(f"emr-assist: {errors.FileNotFound(path=str(in_dir)).message(ui_language)}", file=sys.stderr)
         return ExitCode.USAGE
     documents = find_documents(in_dir)
     pipeline = Pipeline(settings, ui_language=ui_language)
+    pipeline.check_engines()
     done = skipped = failed = 0
     with tqdm(documents, unit="doc", file=sys.stderr, disable=None) as bar:
         for path in bar:
@@ -66,7 +75,7 @@ def run_batch(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_language
                 continue
             stem = output_stem(in_dir, path, sha256)
             json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
-            if json_path.exists() and md_path.exists():
+            if md_path.exists() and _succeeded(json_path):
                 skipped += 1
                 continue
             result: DocumentResult = pipeline.run(path)

@@ -76,6 +76,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     engines = commands.add_parser("engines", help="list the OCR engines and summarizers")
     engines.set_defaults(handler=_cmd_engines)
+
+    models = commands.add_parser("models", help="check local model folders")
+    models_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    models_check = models_commands.add_parser("check", help="check a model folder (or .gguf file) before using it")
+    models_check.add_argument("model_path", type=Path, metavar="PATH")
+    models_check.set_defaults(handler=_cmd_models_check)
+
+    gui = commands.add_parser("gui", help="open the desktop app (optionally with documents queued)")
+    gui.add_argument("paths", nargs="*", metavar="PATH", help="documents or folders to open")
+    gui.set_defaults(handler=_cmd_gui)
+
+    audit = commands.add_parser("audit", help="check the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    audit_verify = audit_commands.add_parser("verify", help="detect edited, removed or reordered entries")
+    audit_verify.add_argument("--file", type=Path, metavar="PATH", help="audit log (default: the app's own)")
+    audit_verify.set_defaults(handler=_cmd_audit_verify)
+
+    doctor = commands.add_parser("doctor", help="report this installation's privacy posture and health")
+    doctor.set_defaults(handler=_cmd_doctor)
     return parser
 
 
@@ -102,6 +121,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     from desktop_app.report import render_text
 
     pipeline = Pipeline(_settings(args), ui_language=args.lang)
+    pipeline.check_engines()
     failed = 0
     for path in args.paths:
         result = pipeline.run(path)
@@ -135,6 +155,41 @@ def _cmd_engines(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _cmd_models_check(args: argparse.Namespace) -> int:
+    from desktop_app.model_check import check_model, format_report
+
+    report = check_model(args.model_path)
+    print(format_report(report))
+    return ExitCode.OK if report.ok else ExitCode.CONFIG
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from desktop_app.app import run  # Qt is imported only for this command
+
+    return run([str(path) for path in args.paths], verbose=args.verbose)
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from desktop_app.privacy.audit import AuditLog, describe
+
+    result = AuditLog(args.file).verify()
+    print(describe(result, args.lang), file=sys.stdout if result.ok else sys.stderr)
+    return ExitCode.OK if result.ok else ExitCode.INPUT_FAILED
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from desktop_app.doctor import FAIL, format_checks, run_checks
+
+    results = run_checks()
+    print(format_checks(results))
+    return ExitCode.CONFIG if any(r.status == FAIL for r in results) else ExitCode.OK
+
+
+def gui_main() -> int:
+    """`python -m desktop_app` with no arguments: open the desktop app."""
+    return main(["gui"])
+
+
 def main(argv: list[str] | None = None) -> int:
     paths.apply_offline_environment()
     parser = build_parser()
@@ -155,3 +210,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("emr-assist: cancelled", file=sys.stderr)
         return ExitCode.CANCELLED
+    except BrokenPipeError:  # the reader (e.g. `| head`) went away: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK

@@ -142,7 +142,8 @@ def _pdf_page(pdf: pymupdf.Document, index: int, limits: IngestLimits, dpi: int)
     # Huge page sizes (posters, broken MediaBox) would render a bomb: lower the DPI to fit.
     points = max(rect.width * rect.height, 1.0)
     scale = min(dpi / 72.0, (limits.max_pixels_per_page / points) ** 0.5)
-    width, height = round(rect.width * scale), round(rect.height * scale)
+    pixels = (rect * pymupdf.Matrix(scale, scale)).irect  # the size get_pixmap will produce
+    width, height = pixels.width, pixels.height
 
     def render() -> Image.Image:
         try:
@@ -159,9 +160,12 @@ def _pdf_page(pdf: pymupdf.Document, index: int, limits: IngestLimits, dpi: int)
 def text_layer_usable(page: pymupdf.Page) -> bool:
     """Enough real characters and no replacement glyphs (fonts without a Unicode map)."""
     try:
-        text = page.get_text("text")
+        return usable_text(page.get_text("text"))
     except Exception:
         return False
+
+
+def usable_text(text: str) -> bool:
     if REPLACEMENT_CHAR in text:
         return False
     real = sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")

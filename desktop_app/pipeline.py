@@ -38,6 +38,12 @@ class Pipeline:
 
     # --- engines, created on first use --------------------------------------------------
 
+    def check_engines(self) -> None:
+        """Fail fast on an unknown engine name, before any document is read (loads nothing)."""
+        if self.settings.ocr != "auto":
+            ocr_registry.find(self.settings.ocr)
+        summary_registry.find(self.settings.summarizer)
+
     def ocr_engine(self) -> OcrEngine:
         if self._ocr is None:
             self._ocr = ocr_registry.resolve(self.settings).create(self.settings)
@@ -87,7 +93,7 @@ class Pipeline:
         result.text = text.text
         try:
             result.summary = self.summarize_text(text, cancel=cancel, progress=progress)
-        except errors.Cancelled:
+        except (errors.Cancelled, errors.ConfigError):
             raise
         except errors.EmrError as exc:
             return self._failed(result, exc, started)

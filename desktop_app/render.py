@@ -109,8 +109,7 @@ def save_text_pdf(text: str, target: Path, font_pt: float = 11.0) -> None:
         writer = pymupdf.TextWriter(page.rect)
         leftover = writer.fill_textbox(box, remaining, font=pymupdf.Font(font), fontsize=font_pt)
         writer.write_text(page)
-        remaining = "\n".join(line for line in leftover) if isinstance(leftover, list) else (leftover or "")
-        if isinstance(leftover, list) and not leftover:
-            remaining = ""
+        # What did not fit comes back as (line, width) pairs: it starts the next page.
+        remaining = "\n".join(item[0] if isinstance(item, tuple) else str(item) for item in leftover or [])
     pdf.save(target)
     pdf.close()
