@@ -51,10 +51,12 @@ def aci_notes(limit: int | None = None, with_cc: bool = False) -> list[Note]:
     return notes
 
 
-def cmb_notes(limit: int | None = None) -> list[Note]:
+def cmb_notes(limit: int | None = None, with_cc: bool = False) -> list[Note]:
     notes = []
     for case in json.load(open(DATA / "cmb_clin_dev.json", encoding="utf-8")):
         match = re.search(r"主诉\s*\n\s*(?P<cc>[^\n]+)", case["description"])
+        if with_cc and not match:
+            continue
         notes.append(Note(f"cmb-{case['id']}", "zh", case["description"], match.group("cc").strip() if match else None))
         if limit and len(notes) >= limit:
             break

@@ -40,6 +40,8 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
                        help="local folder (or .gguf file) of a summary model")
     group.add_argument("--endpoint", metavar="URL", help="OpenAI-compatible OCR server (loopback or allow-listed)")
     group.add_argument("--served-model", metavar="NAME", help="model name on that server")
+    group.add_argument("--allow-host", action="append", metavar="HOST",
+                       help="allow connections to this non-loopback host (repeatable); nothing else is reached")
     group.add_argument("--device", default="auto", help="auto, cpu or cuda (model engines)")
     group.add_argument("--quantization", choices=("8bit", "4bit"), help="load model engines quantized")
     group.add_argument("--output-language", choices=("zh", "en"),
@@ -106,7 +108,7 @@ def _settings(args: argparse.Namespace):
     return EngineSettings(
         ocr=args.ocr, summarizer=args.summarizer, dpi=args.dpi, use_text_layer=not args.no_text_layer,
         ocr_model=args.ocr_model, summarizer_model=args.summarizer_model, endpoint=args.endpoint,
-        served_model=args.served_model, device=args.device, quantization=args.quantization,
+        served_model=args.served_model, allowed_hosts=_allowed_hosts(args), device=args.device, quantization=args.quantization,
         output_language=args.output_language, limits=limits,
     )
 
@@ -201,7 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     from desktop_app.errors import EmrError
+    from desktop_app.privacy import deid, network
 
+    deid.install_log_filter()  # no PHI in any log line
+    network.install(_allowed_hosts(args))  # loopback and allow-listed hosts only
     try:
         return args.handler(args)
     except EmrError as exc:  # configuration problems end the run with their own exit code
@@ -213,3 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader (e.g. `| head`) went away: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.OK
+    finally:
+        network.uninstall()
+
+
+def _allowed_hosts(args: argparse.Namespace) -> tuple[str, ...]:
+    """The user's allow-list of non-loopback hosts (e.g. the hospital's OCR server)."""
+    return tuple(getattr(args, "allow_host", None) or ())

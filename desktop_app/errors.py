@@ -145,3 +145,69 @@ class Cancelled(EmrError):
     exit_code = ExitCode.CANCELLED
     en = "Cancelled"
     zh = "已取消"
+
+
+# --- model engines (local model folders, served models) --------------------------------------
+
+
+class ModelNotConfigured(ConfigError):
+    code = "model_not_configured"
+    en = "The {name} engine needs a local model: pass {option} PATH (a model folder{gguf})"
+    zh = "{name} 引擎需要本地模型：请用 {option} PATH 指定（模型文件夹{gguf}）"
+
+
+class ModelFolderInvalid(ConfigError):
+    code = "model_folder_invalid"
+    en = "The model at {path} cannot be used: {detail}"
+    zh = "{path} 处的模型无法使用：{detail}"
+
+
+class ModelLoadFailed(ConfigError):
+    code = "model_load_failed"
+    en = "The model at {path} could not be loaded: {detail}"
+    zh = "无法加载 {path} 处的模型：{detail}"
+
+
+class EndpointNotAllowed(ConfigError):
+    code = "endpoint_not_allowed"
+    en = ("The OCR server {url} is not on this computer. Only loopback addresses are used unless the "
+          "host '{host}' is added to the allowed hosts setting.")
+    zh = "OCR 服务 {url} 不在本机。除非将主机“{host}”加入允许列表，否则只使用本机回环地址。"
+
+
+class EndpointUnavailable(ConfigError):
+    code = "endpoint_unavailable"
+    en = "The OCR server {url} cannot be used: {detail}"
+    zh = "无法使用 OCR 服务 {url}：{detail}"
+
+
+class OcrLoopDetected(PageError):
+    code = "ocr_loop"
+    en = "Page {page}: the OCR model kept repeating itself ({detail}); the page is marked failed"
+    zh = "第 {page} 页：OCR 模型不断重复输出（{detail}），该页标记为失败"
+
+
+class OcrServerError(PageError):
+    code = "ocr_server_error"
+    en = "Page {page}: the OCR server failed: {detail}"
+    zh = "第 {page} 页：OCR 服务出错：{detail}"
+
+
+# --- privacy: network guard, history ---------------------------------------------------------
+
+
+class NetworkBlocked(ConfigError, ConnectionRefusedError):
+    """A connection the network guard refused. Also a `ConnectionRefusedError`, so libraries that
+    treat 'offline' as a normal case (and catch OSError) keep working."""
+
+    code = "network_blocked"
+    en = ("Blocked a connection to {host}: this app only connects to this computer and to hosts you "
+          "allowed ({allowed}). If it is your own server, add it to the allowed hosts.")
+    zh = ("已阻止连接 {host}：本应用只连接本机及您允许的主机（{allowed}）。"
+          "如果这是您自己的服务器，请将其加入允许列表。")
+
+
+class HistoryUnavailable(ConfigError):
+    code = "history_unavailable"
+    en = "History is off: {reason}"
+    zh = "历史记录已关闭：{reason}"

@@ -115,6 +115,11 @@ def _open_pdf(path: Path, sha256: str, limits: IngestLimits, dpi: int) -> Docume
     if pdf.needs_pass and not pdf.authenticate(""):
         pdf.close()
         raise errors.EncryptedPdf(path=shown)
+    if pdf.is_repaired and not _has_eof_marker(path):
+        # Cut short (an interrupted download or copy): MuPDF rebuilds what it can, often pages
+        # with no content, which would read as blank instead of as damaged.
+        pdf.close()
+        raise errors.CorruptDocument(path=shown, kind="PDF, truncated")
     count = pdf.page_count
     if count == 0:
         repaired = pdf.is_repaired
@@ -131,6 +136,16 @@ def _open_pdf(path: Path, sha256: str, limits: IngestLimits, dpi: int) -> Docume
             yield _pdf_page(pdf, index, limits, dpi)
 
     return Document(path, "pdf", sha256, count, pages, pdf.close)
+
+
+def _has_eof_marker(path: Path) -> bool:
+    """A complete PDF ends with %%EOF (readers accept it anywhere in the last 1024 bytes)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, path.stat().st_size - 1024))
+            return b"%%EOF" in handle.read()
+    except OSError:
+        return False
 
 
 def _pdf_page(pdf: pymupdf.Document, index: int, limits: IngestLimits, dpi: int) -> SourcePage:

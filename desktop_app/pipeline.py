@@ -22,6 +22,7 @@ from desktop_app.ocr.base import OcrEngine
 from desktop_app.settings import EngineSettings
 from desktop_app.summarize import registry as summary_registry
 from desktop_app.summarize.base import Summarizer
+from desktop_app.summarize.guard import check_summary
 from desktop_app.summarize.sections import detect_language
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,8 @@ class Pipeline:
         language = self.settings.output_language or detect_language(document_text.text)
         summary = self.summarizer().summarize(document_text.text, language=language, cancel=cancel,
                                               progress=progress)
+        # Every summarizer's output is checked against the document it came from.
+        summary = check_summary(summary, document_text.text, ui_language=self.ui_language)
         if not document_text.text.strip():
             summary.warnings.append(SummaryWarning("no_text", "No text was found in the document."))
         return document_text.attach(summary)

@@ -1,0 +1,1 @@
+"""Privacy: the network guard, de-identification, the audit log and the optional encrypted history."""
