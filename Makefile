@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SAMPLE ?= resources/samples/en_progress_note_scan.jpg resources/samples/zh_outpatient_note_scan.jpg
 
-.PHONY: setup system-deps demo test test-fast lint bench clean
+.PHONY: setup system-deps demo test test-fast lint bench clean gui translations screenshots bench-gui
 
 # Debian packages: CJK fonts (rendering test pages), Tesseract (the benchmark's peer),
 # Xvfb and the xcb libraries Qt needs for real-window screenshots.
@@ -28,7 +28,14 @@ $(STAMP): pyproject.toml requirements-cpu.txt
 	$(PY) -m pip install -q -e '.[gui,dev]'
 	touch $(STAMP)
 
-setup: system-deps $(STAMP)
+# Qt translations are compiled at set-up time from the .ts sources.
+QM := resources/i18n/emr_assist_zh_CN.qm
+$(QM): resources/i18n/emr_assist_zh_CN.ts $(STAMP)
+	$(VENV)/bin/pyside6-lrelease $< -qm $@
+
+translations: $(QM)
+
+setup: system-deps $(STAMP) $(QM)
 
 demo: setup
 	$(VENV)/bin/emr-assist summarize $(SAMPLE)
@@ -44,6 +51,16 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/ocr_speed.py
+
+gui: setup
+	$(VENV)/bin/emr-assist gui
+
+# Real windows under Xvfb; PNGs go to $(SHOTS) (default /tmp/shots).
+screenshots: setup
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) scripts/screenshots.py --out $(or $(SHOTS),/tmp/shots)
+
+bench-gui: setup
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) benchmarks/gui_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info

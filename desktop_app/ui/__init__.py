@@ -1,0 +1,1 @@
+"""Widgets of the desktop app: one widget per module, composed by `main_window`."""

@@ -1,0 +1,702 @@
+"""The main window: composes the widgets and routes jobs, results and user actions between them.
+
+All pipeline work goes through the `JobRunner` (worker thread) and page images through the
+`PageImageLoader` (pool thread); this module only keeps per-document view state, so switching
+documents never loses what the physician typed.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import qt_settings
+from desktop_app.jobs.runner import JobRunner, PageImageLoader
+from desktop_app.models import FOUND, DocumentResult, Summary
+from desktop_app.qt_settings import Preferences
+from desktop_app.ui.drop_zone import DropZone, expand_paths, local_paths
+from desktop_app.ui.page_view import PageView
+from desktop_app.ui.queue_list import CANCELLED, DONE, FAILED, RUNNING, WAITING, QueueList
+from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.summary_panel import SummaryPanel
+from desktop_app.ui.text_view import TextView
+
+log = logging.getLogger(__name__)
+
+OPEN_FILTER = "*.pdf *.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff"
+
+
+@dataclass
+class DocumentSession:
+    """What the window knows about one queued document (in memory only, never persisted)."""
+
+    key: int
+    path: str
+    temporary: bool = False  # a pasted image saved to the app's private temp folder
+    status: str = WAITING
+    result: DocumentResult | None = None
+    summary: Summary | None = None
+    summary_text: str = ""  # the text the summary's evidence offsets point into
+    text: str | None = None  # the text as the user edited it; None = the document's text
+    field_edits: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+    summary_job: int | None = None
+    kept_edits: list[str] = field(default_factory=list)  # fields "Summarize again" left as typed
+
+
+class MainWindow(QMainWindow):
+    preferencesChanged = Signal(object)  # Preferences, after the user saved the settings dialog
+
+    def __init__(self, prefs: Preferences, store: QSettings, runner: JobRunner, loader: PageImageLoader,
+                 ui_language: str = "en", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.prefs = prefs
+        self.store = store
+        self.runner = runner
+        self.loader = loader
+        self.ui_language = ui_language
+        self.sessions: dict[int, DocumentSession] = {}
+        self._jobs: dict[int, tuple[int, str, str]] = {}  # job id -> (document key, kind, text sent)
+        self._next_key = 1
+        self._current: int | None = None
+        self._running_job: int | None = None
+        self._page_requested: int | None = None  # the document whose first page was asked for
+        self._temp_dir: Path | None = None
+        self._shut_down = False
+        self.settings_dialog: SettingsDialog | None = None
+        self.inbox = None  # the scan-inbox watcher, set by the app factory
+
+        self._build_widgets()
+        self._build_actions()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1360, 860)
+        self.retranslate()
+        self._update_progress_idle()
+
+    # --- construction -------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.queue = QueueList()
+        self._queue_title = QLabel()
+        self._queue_title.setStyleSheet("font-weight: 600;")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addWidget(self._queue_title)
+        left_layout.addWidget(self.queue, 1)
+
+        self.drop_zone = DropZone()
+        self.page_view = PageView()
+        self.page_view.set_boxes_visible(self.prefs.show_boxes)
+        self.center = QStackedWidget()
+        self.center.addWidget(self.drop_zone)
+        self.center.addWidget(self.page_view)
+
+        self.summary_panel = SummaryPanel()
+        self.text_view = TextView()
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.summary_panel)
+        right.addWidget(self.text_view)
+        right.setStretchFactor(0, 0)
+        right.setStretchFactor(1, 1)
+        right.setSizes([560, 300])
+        right.setContentsMargins(0, 6, 6, 6)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.center)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([230, 560, 570])
+        self.setCentralWidget(self.splitter)
+
+        self.stage_label = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(260)
+        self.progress_bar.setTextVisible(True)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelButton")
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.stage_label)
+        bar.addPermanentWidget(self.progress_bar)
+        bar.addPermanentWidget(self.cancel_button)
+
+    def _action(self, shortcut, slot, checkable: bool = False) -> QAction:
+        action = QAction(self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action(QKeySequence.StandardKey.Open, self.open_files)
+        self.paste_action = self._action(QKeySequence.StandardKey.Paste, self.paste)
+        self.settings_action = self._action("Ctrl+,", self.open_settings)
+        self.quit_action = self._action(QKeySequence.StandardKey.Quit, self.close)
+        self.copy_all_action = self._action("Ctrl+Shift+C", self.summary_panel.copy_all)
+        self.cancel_action = self._action("Esc", self.cancel_all)
+        self.summarize_action = self._action("Ctrl+Return", self.summarize_again)
+        self.boxes_action = self._action(None, self.page_view.set_boxes_visible, checkable=True)
+        self.boxes_action.setChecked(self.prefs.show_boxes)
+        self.zoom_in_action = self._action(QKeySequence.StandardKey.ZoomIn, self.page_view.zoom_in)
+        self.zoom_out_action = self._action(QKeySequence.StandardKey.ZoomOut, self.page_view.zoom_out)
+        self.fit_action = self._action("Ctrl+0", self.page_view.fit)
+        self.about_action = self._action(None, self._about)
+
+        menu_bar = self.menuBar()
+        self.file_menu = menu_bar.addMenu("")
+        file_actions = (self.open_action, self.paste_action, None, self.settings_action, None,
+                        self.quit_action)
+        for action in file_actions:
+            self.file_menu.addSeparator() if action is None else self.file_menu.addAction(action)
+        self.edit_menu = menu_bar.addMenu("")
+        for action in (self.copy_all_action, self.summarize_action, None, self.cancel_action):
+            self.edit_menu.addSeparator() if action is None else self.edit_menu.addAction(action)
+        self.view_menu = menu_bar.addMenu("")
+        for action in (self.boxes_action, None, self.zoom_in_action, self.zoom_out_action, self.fit_action):
+            self.view_menu.addSeparator() if action is None else self.view_menu.addAction(action)
+        self.help_menu = menu_bar.addMenu("")
+        self.help_menu.addAction(self.about_action)
+
+    def _connect(self) -> None:
+        self.drop_zone.pathsDropped.connect(self.add_paths)
+        self.drop_zone.openRequested.connect(self.open_files)
+        self.queue.documentSelected.connect(self.show_document)
+        self.page_view.pageRequested.connect(self._request_page)
+        self.page_view.detailWanted.connect(self._request_detail)
+        self.page_view.boxesToggled.connect(self._on_boxes_toggled)
+        self.text_view.summarizeRequested.connect(lambda _text: self.summarize_again())
+        self.text_view.textEdited.connect(self._on_text_edited)
+        self.summary_panel.fieldActivated.connect(self.highlight_field)
+        self.summary_panel.fieldEdited.connect(self._on_field_edited)
+        self.summary_panel.copied.connect(self._on_copied)
+        self.cancel_button.clicked.connect(self.cancel_all)
+        self.runner.started.connect(self._on_job_started)
+        self.runner.progress.connect(self._on_job_progress)
+        self.runner.finished.connect(self._on_document_finished)
+        self.runner.summarized.connect(self._on_summarized)
+        self.runner.failed.connect(self._on_job_failed)
+        self.runner.cancelled.connect(self._on_job_cancelled)
+        self.loader.loaded.connect(self._on_page_loaded)
+        self.loader.failed.connect(self._on_page_failed)
+
+    # --- getting documents in -----------------------------------------------------------
+
+    def add_paths(self, paths: list[str], temporary: bool = False) -> list[int]:
+        """Queue files (folders are expanded); returns the new documents' keys."""
+        files = expand_paths([str(p) for p in paths])
+        if not files:
+            self.statusBar().showMessage(self.tr("No files found in what was dropped."), 5000)
+            return []
+        keys = []
+        for path in files:
+            key = self._next_key
+            self._next_key += 1
+            self.sessions[key] = DocumentSession(key, path, temporary=temporary)
+            self.queue.add_document(key, path)
+            job_id = self.runner.submit(path)
+            self._jobs[job_id] = (key, "document", "")
+            keys.append(key)
+        log.info("queued %d document(s)", len(keys))
+        if self._current is None:
+            self.queue.select(keys[0])
+        self._update_progress_running()
+        return keys
+
+    def open_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Open documents"), "",
+            self.tr("Documents (%1);;All files (*)").replace("%1", OPEN_FILTER))
+        if files:
+            self.add_paths(files)
+
+    def paste(self) -> None:
+        """Ctrl+V outside a text field: files or an image from the clipboard join the queue."""
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData()
+        paths = local_paths(mime) if mime is not None else []
+        if paths:
+            self.add_paths(paths)
+            return
+        if mime is not None and mime.hasImage():
+            image = clipboard.image()
+            if not image.isNull():
+                self._paste_image(image)
+                return
+        if mime is not None and mime.hasText():
+            candidate = Path(mime.text().strip().removeprefix("file://"))
+            if mime.text().strip() and candidate.exists():
+                self.add_paths([str(candidate)])
+                return
+        self.statusBar().showMessage(self.tr("The clipboard holds no image or file to open."), 5000)
+
+    def _paste_image(self, image: QImage) -> None:
+        if self._temp_dir is None:  # private (0700), removed when the window closes
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="emr-assist-paste-"))
+        target = self._temp_dir / f"pasted-{self._next_key}.png"
+        if not image.save(str(target), "PNG"):
+            self.statusBar().showMessage(self.tr("The pasted image could not be read."), 5000)
+            return
+        self.add_paths([str(target)], temporary=True)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = local_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    # --- jobs ---------------------------------------------------------------------------
+
+    def _job(self, job_id: int) -> tuple[DocumentSession | None, str, str]:
+        key, kind, text = self._jobs.get(job_id, (None, "", ""))
+        return self.sessions.get(key) if key is not None else None, kind, text
+
+    def _on_job_started(self, job_id: int) -> None:
+        session, kind, _ = self._job(job_id)
+        if session is None:
+            return
+        self._running_job = job_id
+        if kind == "document":
+            session.status = RUNNING
+            self.queue.set_status(session.key, RUNNING)
+            current = self.sessions.get(self._current) if self._current is not None else None
+            if current is None or current.status in (WAITING, RUNNING, CANCELLED):
+                self.queue.select(session.key)  # nothing finished on screen: follow the work
+        self._update_progress_running(stage_text=self.tr("Starting…"), name=Path(session.path).name)
+
+    def _on_job_progress(self, job_id: int, stage: str, done: int, total: int) -> None:
+        session, _, _ = self._job(job_id)
+        if session is None or job_id != self._running_job:
+            return
+        if stage == "ocr" and total:
+            page = min(done + 1, total)
+            text = self.tr("Reading page %1 of %2").replace("%1", str(page)).replace("%2", str(total))
+            self.progress_bar.setRange(0, total if total > 1 else 0)  # one page: a busy bar, not "0%"
+            self.progress_bar.setValue(done)
+        elif stage == "generate":
+            text = self.tr("Writing the summary (%1 tokens)").replace("%1", str(done))
+            self.progress_bar.setRange(0, total or 0)
+            if total:
+                self.progress_bar.setValue(done)
+        elif stage == "summarize":
+            text = self.tr("Summarizing")
+            self.progress_bar.setRange(0, 0)
+        else:
+            text = self.tr("Opening")
+            self.progress_bar.setRange(0, 0)
+        self._update_progress_running(stage_text=text, name=Path(session.path).name)
+
+    def _on_document_finished(self, job_id: int, result: DocumentResult) -> None:
+        session, _, _ = self._job(job_id)
+        self._jobs.pop(job_id, None)
+        self._job_done(job_id)
+        if session is None:
+            return
+        session.result = result
+        session.summary = result.summary
+        session.summary_text = result.text
+        if result.error:
+            session.status, session.error = FAILED, result.error
+            self.queue.set_status(session.key, FAILED, result.error)
+        else:
+            session.status = DONE
+            self.queue.set_status(session.key, DONE)
+        if session.key == self._current:
+            self.show_document(session.key)
+
+    def _on_summarized(self, job_id: int, summary: Summary) -> None:
+        session, _, text = self._job(job_id)
+        self._jobs.pop(job_id, None)
+        self._job_done(job_id)
+        if session is None:
+            return
+        session.summary_job = None
+        session.summary = summary
+        session.summary_text = text
+        # Fields the physician typed by hand stay as typed; the rest take the new summary.
+        session.kept_edits = [name for name in session.field_edits]
+        if session.key == self._current:
+            self.show_document(session.key)
+            self.statusBar().showMessage(self.tr("Summary updated from the corrected text."), 5000)
+
+    def _on_job_failed(self, job_id: int, code: str, message: str) -> None:
+        session, kind, _ = self._job(job_id)
+        self._jobs.pop(job_id, None)
+        self._job_done(job_id)
+        if session is None:
+            return
+        if kind == "document":
+            session.status, session.error = FAILED, message
+            self.queue.set_status(session.key, FAILED, message)
+        else:
+            session.summary_job = None
+            self.statusBar().showMessage(message, 10000)
+            session.kept_edits = []
+            session.error = message
+        if session.key == self._current:
+            self.show_document(session.key)
+
+    def _on_job_cancelled(self, job_id: int) -> None:
+        session, kind, _ = self._job(job_id)
+        self._jobs.pop(job_id, None)
+        self._job_done(job_id)
+        if session is None:
+            return
+        if kind == "document":
+            session.status = CANCELLED
+            self.queue.set_status(session.key, CANCELLED)
+        else:
+            session.summary_job = None
+        if session.key == self._current:
+            self.show_document(session.key)
+
+    def _job_done(self, job_id: int) -> None:
+        if job_id == self._running_job:
+            self._running_job = None
+        if not self._jobs:
+            self._update_progress_idle()
+
+    def cancel_all(self) -> None:
+        """Esc / Cancel: stop the running job and drop the waiting ones."""
+        if not self._jobs:
+            return
+        self.runner.cancel_all()
+        self.stage_label.setText(self.tr("Cancelling…"))
+        self.cancel_button.setEnabled(False)
+
+    def summarize_again(self) -> None:
+        session = self._current_session()
+        if session is None or session.result is None or session.summary_job is not None:
+            return
+        text = self.text_view.text()
+        session.error = ""
+        job_id = self.runner.summarize(text)
+        session.summary_job = job_id
+        self._jobs[job_id] = (session.key, "summary", text)
+        self.text_view.set_summarize_enabled(False)
+        self._update_progress_running(stage_text=self.tr("Summarizing"), name=Path(session.path).name)
+
+    # --- showing a document -------------------------------------------------------------
+
+    def _current_session(self) -> DocumentSession | None:
+        return self.sessions.get(self._current) if self._current is not None else None
+
+    def show_document(self, key: int) -> None:
+        session = self.sessions.get(key)
+        if session is None:
+            return
+        changed = key != self._current
+        self._current = key
+        self.center.setCurrentWidget(self.page_view)
+        self.setWindowTitle(f"{Path(session.path).name} — {self._app_title()}")
+        result = session.result
+
+        if session.status == FAILED and (result is None or not result.pages):
+            self.page_view.clear()
+            self.page_view.show_message(session.error)
+        elif changed or (not self.page_view.has_image() and self._page_requested != key):
+            self.page_view.clear()
+            self.page_view.show_message(self.tr("Loading page…"))
+            self._page_requested = key
+            self.loader.request(session.path, 0)
+        if not changed:
+            self.page_view.set_highlights({})
+        # The page on screen stays (no second render); only its boxes change.
+        blocks = {p.index: [tuple(b.bbox) for b in p.blocks] for p in result.pages} if result else {}
+        self.page_view.set_blocks(blocks)
+
+        text = session.text if session.text is not None else (result.text if result else "")
+        self.text_view.set_text(text)
+        self.text_view.editor.setReadOnly(result is None)
+        self.text_view.set_summarize_enabled(result is not None and session.summary_job is None)
+        self.text_view.set_hint(self._text_hint(session))
+
+        if session.summary is not None:
+            values = {}
+            for name, summary_field in session.summary.fields().items():
+                if name in session.field_edits:
+                    values[name] = (session.field_edits[name], True)
+                else:
+                    found = summary_field.status == FOUND
+                    values[name] = (summary_field.text if found else "", not found)
+            self.summary_panel.set_output_language(self._output_language(session))
+            self.summary_panel.set_values(values)
+        else:
+            self.summary_panel.clear()
+        self._show_warnings(session)
+
+    def _text_hint(self, session: DocumentSession) -> str:
+        if session.status in (WAITING, RUNNING):
+            return self.tr("Reading the document…")
+        if session.result is None:
+            return ""
+        if session.text is not None and session.text != session.summary_text:
+            return self.tr("Text corrected. Press “Summarize again” to update the summary.")
+        return ""
+
+    def _output_language(self, session: DocumentSession) -> str:
+        if self.prefs.output_language in ("zh", "en"):
+            return self.prefs.output_language
+        return session.summary.language if session.summary else self.ui_language
+
+    def _field_title(self, name: str) -> str:
+        return {"chief_complaint": self.tr("Chief complaint"), "diagnosis": self.tr("Diagnosis"),
+                "plan": self.tr("Plan")}.get(name, name)
+
+    def warning_lines(self, session: DocumentSession) -> tuple[list[str], bool]:
+        """The banner's lines in the UI language, and whether they describe an error."""
+        lines: list[str] = []
+        error = False
+        if session.status == FAILED and session.error:
+            lines.append(session.error)
+            error = True
+        elif session.error:  # "Summarize again" failed: the previous summary is still shown
+            lines.append(session.error)
+            error = True
+        if session.result is not None:
+            for page in session.result.pages:
+                if page.status == "failed" and not (session.status == FAILED and session.error == page.error):
+                    lines.append(self.tr("Page %1 could not be read: %2").replace("%1", str(page.index + 1))
+                                 .replace("%2", page.error or ""))
+        if session.summary is not None:
+            for warning in session.summary.warnings:
+                if warning.code == "page_failed":
+                    continue  # listed above from the pages themselves, in the UI language
+                if warning.code == "no_text":
+                    lines.append(self.tr("No text was found in the document."))
+                elif warning.code == "combined_section":
+                    lines.append(self.tr("The note has one “Assessment and Plan” section: it is shown as the "
+                                         "plan; the diagnosis is not split out."))
+                elif warning.code == "empty_section":
+                    lines.append(self.tr("The heading for %1 is present but has no text.")
+                                 .replace("%1", self._field_title(warning.field or "")))
+                else:
+                    lines.append(warning.message)
+        if session.kept_edits:
+            names = "、".join if self.ui_language.startswith("zh") else ", ".join
+            lines.append(self.tr("Your own edits were kept for: %1")
+                         .replace("%1", names(self._field_title(n) for n in session.kept_edits)))
+        return lines, error
+
+    def _show_warnings(self, session: DocumentSession) -> None:
+        lines, error = self.warning_lines(session)
+        self.summary_panel.set_warnings(lines, error=error)
+
+    def highlight_field(self, name: str) -> None:
+        """Show where a field came from: its spans in the text and its boxes on the page."""
+        session = self._current_session()
+        if session is None or session.summary is None:
+            return
+        summary_field = session.summary.fields()[name]
+        evidence = summary_field.evidence if summary_field.status == FOUND else []
+        if self.text_view.text() == session.summary_text:
+            self.text_view.highlight([(ev.start, ev.end) for ev in evidence])
+        else:
+            self.text_view.clear_highlight()
+        highlights: dict[int, list] = {}
+        for ev in evidence:
+            if ev.page is not None and ev.boxes:
+                highlights.setdefault(ev.page, []).extend(tuple(box) for box in ev.boxes)
+        self.page_view.set_highlights(highlights)
+        if highlights and self.page_view.current_index() not in highlights:
+            self._request_page(min(highlights))
+
+    def _request_page(self, index: int) -> None:
+        session = self._current_session()
+        if session is None:
+            return
+        count = self.page_view.page_count() or (session.result.page_count if session.result else 1)
+        if 0 <= index < max(count, 1):
+            self.loader.request(session.path, index)
+
+    def _request_detail(self, index: int) -> None:
+        session = self._current_session()
+        if session is not None:
+            self.loader.request(session.path, index, full=True)
+
+    def _on_page_loaded(self, index: int, count: int, image: QImage, scale: float) -> None:
+        if self._current_session() is not None:
+            self.page_view.set_image(index, count, image, scale)
+
+    def _on_page_failed(self, index: int, message: str) -> None:
+        session = self._current_session()
+        if session is not None:
+            self.page_view.show_message(message)
+
+    # --- user edits ---------------------------------------------------------------------
+
+    def _on_text_edited(self, text: str) -> None:
+        session = self._current_session()
+        if session is not None and session.result is not None:
+            session.text = text
+            self.text_view.set_hint(self._text_hint(session))
+
+    def _on_field_edited(self, name: str, text: str) -> None:
+        session = self._current_session()
+        if session is not None and session.summary is not None:
+            session.field_edits[name] = text
+
+    def _on_copied(self, what: str) -> None:
+        message = self.tr("All three fields copied.") if what == "all" else \
+            self.tr("%1 copied.").replace("%1", self._field_title(what))
+        self.statusBar().showMessage(message, 3000)
+
+    def _on_boxes_toggled(self, visible: bool) -> None:
+        self.boxes_action.setChecked(visible)
+        if visible != self.prefs.show_boxes:
+            from dataclasses import replace
+
+            self.prefs = replace(self.prefs, show_boxes=visible)
+            qt_settings.save(self.store, self.prefs)
+
+    # --- settings -----------------------------------------------------------------------
+
+    def open_settings(self) -> SettingsDialog:
+        from desktop_app.ocr import registry as ocr_registry
+        from desktop_app.summarize import registry as summary_registry
+
+        dialog = SettingsDialog(self.prefs, ocr_registry.names(), summary_registry.names(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.apply_preferences(dialog.preferences()))
+        self.settings_dialog = dialog
+        dialog.open()  # window-modal without a nested event loop
+        return dialog
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        self.prefs = prefs
+        qt_settings.save(self.store, prefs)
+        self.preferencesChanged.emit(prefs)
+        session = self._current_session()
+        if session is not None:
+            self.show_document(session.key)
+
+    # --- progress -----------------------------------------------------------------------
+
+    def _update_progress_running(self, stage_text: str | None = None, name: str = "") -> None:
+        documents = sum(1 for _key, kind, _text in self._jobs.values() if kind == "document")
+        waiting = documents - (1 if self._running_job else 0)
+        if stage_text is None:
+            stage_text = self.tr("Waiting…")
+        label = f"{name}: {stage_text}" if name else stage_text
+        if waiting > 0:
+            label += " " + self.tr("(%1 waiting)").replace("%1", str(waiting))
+        self.stage_label.setText(label)
+        self.progress_bar.show()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+
+    def _update_progress_idle(self) -> None:
+        self.stage_label.setText(self.tr("Ready"))
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.hide()
+        self.cancel_button.hide()
+        session = self._current_session()
+        if session is not None:
+            self.text_view.set_summarize_enabled(session.result is not None and session.summary_job is None)
+
+    def is_busy(self) -> bool:
+        return bool(self._jobs)
+
+    # --- texts and lifetime -------------------------------------------------------------
+
+    def _app_title(self) -> str:
+        return self.tr("EMR Summary Assistant")
+
+    def retranslate(self) -> None:
+        session = self._current_session()
+        title = self._app_title()
+        self.setWindowTitle(f"{Path(session.path).name} — {title}" if session else title)
+        self._queue_title.setText(self.tr("Documents"))
+        self.file_menu.setTitle(self.tr("&File"))
+        self.edit_menu.setTitle(self.tr("&Edit"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.open_action.setText(self.tr("&Open…"))
+        self.paste_action.setText(self.tr("&Paste image or file"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.copy_all_action.setText(self.tr("&Copy all fields"))
+        self.summarize_action.setText(self.tr("Summarize &again"))
+        self.cancel_action.setText(self.tr("Cancel"))
+        self.boxes_action.setText(self.tr("Show OCR &boxes"))
+        self.zoom_in_action.setText(self.tr("Zoom &in"))
+        self.zoom_out_action.setText(self.tr("Zoom &out"))
+        self.fit_action.setText(self.tr("&Fit page"))
+        self.about_action.setText(self.tr("&About"))
+        self.cancel_button.setText(self.tr("Cancel (Esc)"))
+        if self._jobs:
+            self._update_progress_running()
+        else:
+            self._update_progress_idle()
+        if session is not None:
+            self._show_warnings(session)
+            self.text_view.set_hint(self._text_hint(session))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _about(self) -> None:
+        from desktop_app import __version__
+
+        text = self.tr("EMR Summary Assistant %1. Reads clinical documents on this computer and shows the "
+                       "chief complaint, diagnosis and plan as written in them. Nothing is stored or sent.")
+        QMessageBox.about(self, self._app_title(), text.replace("%1", __version__))
+
+    def shutdown(self) -> None:
+        """Cancel jobs, stop the worker thread and wait for it; remove pasted images."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        if self._jobs:
+            self.stage_label.setText(self.tr("Stopping…"))
+        self.runner.shutdown()
+        self.loader.shutdown()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+

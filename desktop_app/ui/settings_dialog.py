@@ -1,0 +1,297 @@
+"""Preferences: engines, model folders, device, languages, allowed endpoints.
+
+Edits a `Preferences` value; the main window persists it and applies it (no restart needed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.qt_settings import DEVICES, OUTPUT_LANGUAGES, QUANTIZATIONS, UI_LANGUAGES, Preferences
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def folder_problem(text: str) -> tuple[str, str] | None:
+    """Why a model folder (or .gguf file) is unusable: (code, detail), or None.
+
+    Codes: "missing", "empty", "check" (the model check's problems are in `detail`).
+    """
+    if not text.strip():
+        return None
+    path = Path(text.strip()).expanduser()
+    if not path.exists():
+        return "missing", ""
+    if path.is_dir() and not any(path.iterdir()):
+        return "empty", ""
+    try:
+        from desktop_app.model_check import check_model  # reads small files only, never weights
+    except ImportError:
+        return None
+    try:
+        problems = list(check_model(path).problems)
+    except Exception as exc:  # the check must never take the dialog down
+        problems = [type(exc).__name__]
+    return ("check", "; ".join(problems)) if problems else None
+
+
+def endpoint_problem(endpoint: str, allowed: list[str]) -> str | None:
+    """"bad_url", "not_allowed" or None. Only loopback and allow-listed hosts are used."""
+    if not endpoint.strip():
+        return None
+    parsed = urlparse(endpoint.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return "bad_url"
+    if parsed.hostname not in _LOOPBACK and parsed.hostname not in allowed:
+        return "not_allowed"
+    return None
+
+
+class _FolderEdit(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.line = QLineEdit()
+        self.browse = QPushButton()
+        self.browse.clicked.connect(self._pick)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.line, 1)
+        row.addWidget(self.browse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.problem)
+
+    def _pick(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.browse.text(), self.line.text())
+        if folder:
+            self.line.setText(folder)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, prefs: Preferences, ocr_engines: list[str], summarizers: list[str],
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setMinimumWidth(560)
+        self._prefs = prefs
+
+        self.ocr_combo = QComboBox()
+        for name in ["auto", *ocr_engines]:
+            self.ocr_combo.addItem(name, name)
+        self.summarizer_combo = QComboBox()
+        for name in summarizers:
+            self.summarizer_combo.addItem(name, name)
+        self.ocr_model = _FolderEdit()
+        self.summarizer_model = _FolderEdit()
+        self.device_combo = QComboBox()
+        self.quantization_combo = QComboBox()
+        self.ui_language_combo = QComboBox()
+        self.output_language_combo = QComboBox()
+        for combo, values in ((self.device_combo, DEVICES), (self.quantization_combo, QUANTIZATIONS),
+                              (self.ui_language_combo, UI_LANGUAGES),
+                              (self.output_language_combo, OUTPUT_LANGUAGES)):
+            for value in values:
+                combo.addItem(value, value)
+        self.endpoint_edit = QLineEdit()
+        self.endpoint_edit.setPlaceholderText("http://127.0.0.1:8000/v1")
+        self.served_model_edit = QLineEdit()
+        self.allowed_hosts_edit = QPlainTextEdit()
+        self.allowed_hosts_edit.setMaximumHeight(70)
+        self.endpoint_problem = QLabel()
+        self.endpoint_problem.setStyleSheet("color: #b3261e;")
+        self.endpoint_problem.setWordWrap(True)
+        self.endpoint_problem.hide()
+
+        self._engines_box = QGroupBox()
+        engines = QFormLayout(self._engines_box)
+        self._labels: dict[str, QLabel] = {key: QLabel() for key in (
+            "ocr", "summarizer", "ocr_model", "summarizer_model", "device", "quantization", "ui_language",
+            "output_language", "endpoint", "served_model", "allowed_hosts")}
+        engines.addRow(self._labels["ocr"], self.ocr_combo)
+        engines.addRow(self._labels["summarizer"], self.summarizer_combo)
+        engines.addRow(self._labels["ocr_model"], self.ocr_model)
+        engines.addRow(self._labels["summarizer_model"], self.summarizer_model)
+        engines.addRow(self._labels["device"], self.device_combo)
+        engines.addRow(self._labels["quantization"], self.quantization_combo)
+        self._language_box = QGroupBox()
+        languages = QFormLayout(self._language_box)
+        languages.addRow(self._labels["ui_language"], self.ui_language_combo)
+        languages.addRow(self._labels["output_language"], self.output_language_combo)
+        self._network_box = QGroupBox()
+        network = QFormLayout(self._network_box)
+        network.addRow(self._labels["endpoint"], self.endpoint_edit)
+        network.addRow(self._labels["served_model"], self.served_model_edit)
+        network.addRow(self._labels["allowed_hosts"], self.allowed_hosts_edit)
+        network.addRow(self.endpoint_problem)
+        self.inbox_folder = _FolderEdit()
+        self._inbox_box = QGroupBox()
+        inbox = QFormLayout(self._inbox_box)
+        self._labels["inbox_folder"] = QLabel()
+        inbox.addRow(self._labels["inbox_folder"], self.inbox_folder)
+        self._privacy = QLabel()
+        self._privacy.setWordWrap(True)
+        self._privacy.setStyleSheet("color: #5f6b76;")
+
+        buttons = QDialogButtonBox.StandardButton
+        self.buttons = QDialogButtonBox(buttons.Ok | buttons.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._engines_box)
+        layout.addWidget(self._language_box)
+        layout.addWidget(self._network_box)
+        layout.addWidget(self._inbox_box)
+        layout.addWidget(self._privacy)
+        layout.addWidget(self.buttons)
+
+        lines = (self.ocr_model.line, self.summarizer_model.line, self.endpoint_edit, self.inbox_folder.line)
+        for line in lines:
+            line.textChanged.connect(self._validate)
+        self.allowed_hosts_edit.textChanged.connect(self._validate)
+        self._load(prefs)
+        self.retranslate()
+
+    # --- values -------------------------------------------------------------------------
+
+    def _load(self, prefs: Preferences) -> None:
+        for combo, value in ((self.ocr_combo, prefs.ocr_engine), (self.summarizer_combo, prefs.summarizer),
+                             (self.device_combo, prefs.device), (self.quantization_combo, prefs.quantization),
+                             (self.ui_language_combo, prefs.ui_language),
+                             (self.output_language_combo, prefs.output_language)):
+            index = combo.findData(value)
+            if index < 0:  # a saved engine that is not registered any more: keep showing it
+                combo.addItem(value, value)
+                index = combo.count() - 1
+            combo.setCurrentIndex(index)
+        self.ocr_model.line.setText(prefs.ocr_model)
+        self.summarizer_model.line.setText(prefs.summarizer_model)
+        self.endpoint_edit.setText(prefs.endpoint)
+        self.served_model_edit.setText(prefs.served_model)
+        self.allowed_hosts_edit.setPlainText("\n".join(prefs.allowed_hosts))
+        self.inbox_folder.line.setText(prefs.inbox_folder)
+
+    def _allowed_hosts(self) -> list[str]:
+        return [line.strip() for line in self.allowed_hosts_edit.toPlainText().splitlines() if line.strip()]
+
+    def preferences(self) -> Preferences:
+        return replace(
+            self._prefs,
+            ocr_engine=self.ocr_combo.currentData(),
+            summarizer=self.summarizer_combo.currentData(),
+            ocr_model=self.ocr_model.line.text().strip(),
+            summarizer_model=self.summarizer_model.line.text().strip(),
+            device=self.device_combo.currentData(),
+            quantization=self.quantization_combo.currentData(),
+            ui_language=self.ui_language_combo.currentData(),
+            output_language=self.output_language_combo.currentData(),
+            endpoint=self.endpoint_edit.text().strip(),
+            served_model=self.served_model_edit.text().strip(),
+            allowed_hosts=tuple(self._allowed_hosts()),
+            inbox_folder=self.inbox_folder.line.text().strip(),
+        )
+
+    # --- validation ---------------------------------------------------------------------
+
+    def _validate(self) -> bool:
+        ok = True
+        for edit in (self.ocr_model, self.summarizer_model):
+            problem = folder_problem(edit.line.text())
+            code, detail = problem or ("", "")
+            message = {
+                "missing": self.tr("This folder does not exist."),
+                "empty": self.tr("This folder is empty: the model files are missing."),
+                "check": self.tr("The model check found problems: %1").replace("%1", detail),
+            }.get(code, "")
+            edit.problem.setText(message)
+            edit.problem.setVisible(problem is not None)
+            ok = ok and problem is None
+        inbox = self.inbox_folder.line.text().strip()
+        inbox_missing = bool(inbox) and not Path(inbox).expanduser().is_dir()
+        self.inbox_folder.problem.setText(self.tr("This folder does not exist.") if inbox_missing else "")
+        self.inbox_folder.problem.setVisible(inbox_missing)
+        ok = ok and not inbox_missing
+        problem = endpoint_problem(self.endpoint_edit.text(), self._allowed_hosts())
+        endpoint_messages = {
+            "bad_url": self.tr("Enter a URL such as http://127.0.0.1:8000/v1."),
+            "not_allowed": self.tr("This host is neither this computer nor in the allowed list below; "
+                                   "documents are never sent to it."),
+        }
+        self.endpoint_problem.setText(endpoint_messages.get(problem, ""))
+        self.endpoint_problem.setVisible(problem is not None)
+        ok = ok and problem is None
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+        return ok
+
+    def accept(self) -> None:
+        if self._validate():
+            super().accept()
+
+    # --- texts --------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Settings"))
+        self._engines_box.setTitle(self.tr("Engines"))
+        self._language_box.setTitle(self.tr("Languages"))
+        self._network_box.setTitle(self.tr("Local servers"))
+        self._inbox_box.setTitle(self.tr("Scan inbox"))
+        texts = {
+            "ocr": self.tr("OCR engine"), "summarizer": self.tr("Summarizer"),
+            "ocr_model": self.tr("OCR model folder"), "summarizer_model": self.tr("Summary model folder"),
+            "device": self.tr("Device"), "quantization": self.tr("Quantization"),
+            "ui_language": self.tr("Interface language"), "output_language": self.tr("Summary labels"),
+            "endpoint": self.tr("OCR server URL"), "served_model": self.tr("Model name on the server"),
+            "allowed_hosts": self.tr("Allowed hosts (one per line)"),
+            "inbox_folder": self.tr("New files in this folder are opened"),
+        }
+        for key, text in texts.items():
+            self._labels[key].setText(text)
+        for edit in (self.ocr_model, self.summarizer_model):
+            edit.line.setPlaceholderText(self.tr("(not used by the embedded engines)"))
+        for edit in (self.ocr_model, self.summarizer_model, self.inbox_folder):
+            edit.browse.setText(self.tr("Choose…"))
+        self.inbox_folder.line.setPlaceholderText(self.tr("(none)"))
+        names = {
+            self.ocr_combo: {"auto": self.tr("Automatic (best installed)")},
+            self.device_combo: {"auto": self.tr("Automatic"), "cpu": "CPU", "cuda": "CUDA (GPU)"},
+            self.quantization_combo: {"none": self.tr("None"), "8bit": "8-bit", "4bit": "4-bit"},
+            self.ui_language_combo: {"system": self.tr("System language"), "zh_CN": "简体中文",
+                                     "en": "English"},
+            self.output_language_combo: {"note": self.tr("Same as the note"),
+                                         "zh": "中文（主诉 / 诊断 / 处理）",
+                                         "en": "English (Chief complaint / Diagnosis / Plan)"},
+        }
+        for combo, mapping in names.items():
+            for index in range(combo.count()):
+                value = combo.itemData(index)
+                combo.setItemText(index, mapping.get(value, value))
+        self._privacy.setText(self.tr("Settings are stored on this computer. Note text and summaries are "
+                                      "never stored."))
+        self._validate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

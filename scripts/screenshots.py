@@ -1,0 +1,173 @@
+"""Screenshots of the real desktop app's main states, in Chinese and English.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py --out /tmp/shots
+
+(Without a display the script re-runs itself under `xvfb-run`.) Each language runs in its own
+process, like a cold start: the app is built by `create_app()` with a throw-away settings file,
+a bundled sample scan is dropped in and read by the embedded engines, and PNGs are saved for
+empty / running / done-with-evidence-highlighted / settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = {"zh_CN": ROOT / "resources/samples/zh_outpatient_note_scan.jpg",
+           "en": ROOT / "resources/samples/en_progress_note_scan.jpg"}
+STATES = ("empty", "running", "done", "settings")
+
+
+def wait_until(predicate, timeout: float = 60.0) -> bool:
+    """Run the event loop until `predicate()` is true (polled every 50 ms) or the timeout."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    deadline = time.monotonic() + timeout
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(lambda: (predicate() or time.monotonic() > deadline) and loop.quit())
+    timer.start()
+    if not predicate():
+        loop.exec()
+    timer.stop()
+    return bool(predicate())
+
+
+def settle(ms: int = 300) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+class _HeldEngine:
+    """The real OCR engine, holding the sample's first page until the "running" shot is taken
+    (the embedded OCR can read a page before a screenshot could catch it)."""
+
+    def __init__(self, engine, gate) -> None:
+        self.name = engine.name
+        self._engine = engine
+        self._gate = gate
+
+    def recognize(self, page, **kwargs):
+        if page.width > 32:  # not the worker's warm-up page
+            self._gate.wait(120)
+        return self._engine.recognize(page, **kwargs)
+
+
+def shoot_language(language: str, out: Path) -> list[Path]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QGuiApplication
+
+    from desktop_app import qt_settings
+    from desktop_app.app import create_app
+    from desktop_app.jobs.runner import default_pipeline_factory
+    from desktop_app.ui.queue_list import DONE
+
+    gate = threading.Event()
+
+    def pipeline_factory(settings, ui_language):
+        from desktop_app.pipeline import Pipeline
+
+        engine = default_pipeline_factory(settings, ui_language).ocr_engine()
+        return Pipeline(settings, ui_language=ui_language, ocr_engine=_HeldEngine(engine, gate))
+
+    settings_dir = Path(tempfile.mkdtemp(prefix="emr-shots-"))
+    store = QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat)
+    store.setValue(qt_settings.Key.UI_LANGUAGE.value, language)
+    app, window = create_app(store=store, pipeline_factory=pipeline_factory)
+    window.resize(1440, 900)
+    window.move(0, 0)
+    saved: list[Path] = []
+    tag = "zh" if language.startswith("zh") else "en"
+
+    def save(state: str, whole_screen: bool = False) -> None:
+        settle()
+        target = out / f"{tag}_{state}.png"
+        if whole_screen:
+            geometry = window.frameGeometry()
+            pixmap = QGuiApplication.primaryScreen().grabWindow(0, geometry.x(), geometry.y(),
+                                                                 geometry.width(), geometry.height())
+        else:
+            pixmap = window.grab()
+        pixmap.save(str(target))
+        saved.append(target)
+        print(f"saved {target}", flush=True)
+
+    try:
+        wait_until(window.isVisible, 10)
+        save("empty")
+
+        (key,) = window.add_paths([str(SAMPLES[language])])
+        wait_until(lambda: window.page_view.has_image() and window.sessions[key].status == "running"
+                   and "1" in window.stage_label.text(), 60)
+        save("running")
+        gate.set()
+
+        if not wait_until(lambda: window.sessions[key].status == DONE, 180):
+            raise SystemExit(f"the sample was not read in time ({window.sessions[key].status})")
+        wait_until(window.page_view.has_image, 30)
+        summary = window.sessions[key].summary
+        shown = next((name for name in ("plan", "diagnosis", "chief_complaint")
+                      if summary and summary.fields()[name].status == "found"), "plan")
+        window.summary_panel.fields[shown].editor.setFocus()
+        window.highlight_field(shown)
+        save("done")
+
+        dialog = window.open_settings()
+        wait_until(dialog.isVisible, 5)
+        dialog.move(window.frameGeometry().center() - dialog.rect().center())
+        save("settings", whole_screen=True)
+        dialog.reject()
+    finally:
+        gate.set()
+        window.close()
+        app.processEvents()
+        shutil.rmtree(settings_dir, ignore_errors=True)
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/shots"), help="folder for the PNGs")
+    parser.add_argument("--lang", action="append", choices=sorted(SAMPLES),
+                        help="UI language (repeatable; default: both)")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # child process mode
+    args = parser.parse_args(argv)
+    languages = args.lang or ["zh_CN", "en"]
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        xvfb = shutil.which("xvfb-run")
+        if xvfb is None:
+            print("No display and no xvfb-run: install xvfb (apt-get install xvfb)", file=sys.stderr)
+            return 2
+        command = [xvfb, "-a", "-s", "-screen 0 1600x1000x24", sys.executable, __file__,
+                   "--out", str(args.out)]
+        for language in languages:
+            command += ["--lang", language]
+        return subprocess.call(command)
+
+    if args.one:
+        shoot_language(languages[0], args.out)
+        return 0
+    status = 0
+    for language in languages:  # one process per language: a cold start each
+        status |= subprocess.call([sys.executable, __file__, "--one", "--lang", language,
+                                   "--out", str(args.out)])
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
