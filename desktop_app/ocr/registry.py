@@ -18,6 +18,7 @@ class OcrEngineSpec:
     factory: str
     description: str
     needs_image: bool = True  # False: reads the PDF text layer and never renders the page
+    self_contained: bool = True  # False: needs a model folder or a server, so `auto` never picks it
     aliases: tuple[str, ...] = ()
 
     def load_module(self):
@@ -37,6 +38,12 @@ class OcrEngineSpec:
 OCR_ENGINES: tuple[OcrEngineSpec, ...] = (
     OcrEngineSpec("rapidocr", "desktop_app.ocr.rapid", "RapidOcrEngine",
                   "Embedded PP-OCRv4 (CPU, no download)", aliases=("embedded",)),
+    OcrEngineSpec("deepseek-ocr2", "desktop_app.ocr.deepseek", "DeepseekOcr2Engine",
+                  "DeepSeek-OCR-2 in-process (local model folder; GPU recommended)", aliases=("deepseek",),
+                  self_contained=False),
+    OcrEngineSpec("openai", "desktop_app.ocr.openai_compat", "OpenAiOcrEngine",
+                  "DeepSeek-OCR served by vLLM (OpenAI API; loopback or allow-listed)", aliases=("vllm",),
+                  self_contained=False),
     OcrEngineSpec("pdf-text", "desktop_app.ocr.pdf_text", "PdfTextEngine",
                   "The PDF's own text layer (no OCR)", needs_image=False),
 )
@@ -56,10 +63,10 @@ def find(name: str) -> OcrEngineSpec:
 
 
 def resolve(settings: EngineSettings) -> OcrEngineSpec:
-    """`auto` = the first engine in preference order that is installed and needs an image."""
+    """`auto` = the first self-contained engine in preference order that is installed and reads images."""
     if settings.ocr != "auto":
         return find(settings.ocr)
     for spec in OCR_ENGINES:
-        if spec.needs_image and spec.is_installed():
+        if spec.needs_image and spec.self_contained and spec.is_installed():
             return spec
     raise errors.EngineUnavailable(name="OCR", detail="no OCR engine is installed")

@@ -36,6 +36,8 @@ class SummarizerSpec:
 SUMMARIZERS: tuple[SummarizerSpec, ...] = (
     SummarizerSpec("sections", "desktop_app.summarize.sections", "SectionSummarizer",
                    "Embedded section extractor (zh + en headings, no model)", aliases=("embedded",)),
+    SummarizerSpec("llm", "desktop_app.summarize.llm", "LlmSummarizer",
+                   "Local LLM (Youtu-LLM-2B, a causal-LM folder or a .gguf), chunked", aliases=("youtu",)),
 )
 
 

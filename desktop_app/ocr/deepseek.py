@@ -1,0 +1,281 @@
+"""OCR engine `deepseek-ocr2`: transformers' native DeepseekOcr2ForConditionalGeneration, in-process,
+loaded offline from a local snapshot folder (no remote code).
+
+preprocess (page image + prompt → tensors, with a resolution preset) → forward (greedy generation under
+torch.inference_mode(), with a no-repeat-n-gram guard that spares table tags, a token cap, per-token
+progress and cancel, and an early stop when the output starts looping) → postprocess (decode with the
+special tokens kept, parse the grounding tags into blocks with pixel boxes; grounding.py).
+
+Loop guard (DeepSeek-OCR's most reported failure): a page whose output loops is retried once with the
+plain "Free OCR." prompt; if that loops too the page is marked failed with the reason. Never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop_app import errors
+from desktop_app.jobs.cancel import CancelToken
+from desktop_app.jobs.progress import ProgressSink
+from desktop_app.models import OcrOutput
+from desktop_app.ocr.grounding import clean, looping_tail, parse_grounding
+from desktop_app.settings import EngineSettings
+
+if TYPE_CHECKING:
+    from desktop_app.ingest import SourcePage
+
+log = logging.getLogger(__name__)
+
+PROMPTS = {
+    "markdown": "<image>\n<|grounding|>Convert the document to markdown.",
+    "free": "<image>\nFree OCR.",
+    "table": "<image>\n<|grounding|>Convert the document to markdown. Write every table as an HTML <table>.",
+}
+RETRY_MODE = "free"
+# size = the global view; tile_size > the image gives a single view (crop_to_patches=False miscounts
+# image tokens in transformers 5.23, so it is never used).
+RESOLUTIONS = {
+    "small": {"size": 768, "tiles": False},  # one 768 px view: 144 image tokens
+    "base": {"size": 1024, "tiles": False},  # one 1024 px view: 256 image tokens
+    "tiles": {"size": 1024, "tiles": True, "tile_size": 768, "max_patches": 6},  # + up to 6 tiles of 144
+}
+DEFAULT_MAX_NEW_TOKENS = 4096
+NO_REPEAT_NGRAM = 20
+NO_REPEAT_WINDOW = 90
+LOOP_CHECK_EVERY = 32
+LOOP_WINDOW_TOKENS = 128
+LOOP_DOMINANT_SHARE = 0.5  # one token making up more than half of the last 128 (table tags aside)
+TABLE_TOKENS = ("<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "</th>", "<td", "<tr", ">")
+
+
+def is_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("torch", "transformers"))
+
+
+def resolve_folder(path: Path | None) -> Path:
+    if path is None:
+        raise errors.ModelNotConfigured(name="deepseek-ocr2", option="--ocr-model", gguf="")
+    path = Path(path).expanduser()
+    if not path.is_dir():
+        raise errors.ModelFolderInvalid(
+            path=str(path), detail="it does not exist" if not path.exists() else "not a folder"
+        )
+    config = path / "config.json"
+    if not config.is_file():
+        raise errors.ModelFolderInvalid(path=str(path), detail="config.json is missing")
+    try:
+        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise errors.ModelFolderInvalid(path=str(path), detail="config.json is not valid JSON") from None
+    if model_type != "deepseek_ocr2":
+        raise errors.ModelFolderInvalid(
+            path=str(path),
+            detail=f"model_type is '{model_type}', not deepseek_ocr2 (the native DeepSeek-OCR-2 "
+            "layout, e.g. deepseek-community/DeepSeek-OCR-2)",
+        )
+    return path
+
+
+class DeepseekOcr2Engine:
+    name = "deepseek-ocr2"
+
+    def __init__(
+        self,
+        settings: EngineSettings | None = None,
+        *,
+        mode: str = "markdown",
+        custom_prompt: str | None = None,
+        resolution: str = "tiles",
+        max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
+    ) -> None:
+        if mode not in PROMPTS and custom_prompt is None:
+            raise errors.EngineUnavailable(name=self.name, detail=f"unknown prompt mode '{mode}'")
+        if resolution not in RESOLUTIONS:
+            raise errors.EngineUnavailable(name=self.name, detail=f"unknown resolution '{resolution}'")
+        self.settings = settings or EngineSettings()
+        self.mode = mode
+        self.custom_prompt = custom_prompt
+        self.resolution = resolution
+        self.max_new_tokens = max_new_tokens
+        self._model = None
+        self._processor = None
+        self._lock = threading.Lock()
+        self._allowed_ids: set[int] = set()
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        from desktop_app import paths
+        from desktop_app.model_check import load_options
+
+        paths.apply_offline_environment()
+        folder = resolve_folder(self.settings.ocr_model)
+        options = load_options(self.settings.device, self.settings.quantization)
+        from transformers import AutoModelForImageTextToText, AutoProcessor
+
+        try:
+            processor = AutoProcessor.from_pretrained(folder, local_files_only=True)
+            model = AutoModelForImageTextToText.from_pretrained(
+                folder, local_files_only=True, **options.kwargs
+            )
+        except (OSError, ValueError, KeyError, ImportError) as exc:
+            raise errors.ModelLoadFailed(path=str(folder), detail=f"{type(exc).__name__}: {exc}") from None
+        if options.move_to:
+            model.to(options.move_to)
+        model.eval()
+        model.generation_config.use_cache = True
+        self._model, self._processor = model, processor
+        vocab = processor.tokenizer.get_vocab()
+        self._allowed_ids = {vocab[t] for t in TABLE_TOKENS if t in vocab}
+
+    # --- preprocess ----------------------------------------------------------------------------
+
+    def prompt(self, mode: str | None = None) -> str:
+        if mode is None and self.custom_prompt:
+            text = self.custom_prompt
+            return text if text.startswith("<image>") else "<image>\n" + text
+        return PROMPTS[mode or self.mode]
+
+    def preprocess(self, image, prompt: str):
+        preset = RESOLUTIONS[self.resolution]
+        size = preset["size"]
+        kwargs = {"size": {"height": size, "width": size}}
+        if preset["tiles"]:
+            kwargs.update(tile_size=preset["tile_size"], max_patches=preset["max_patches"])
+        else:
+            kwargs["tile_size"] = max(image.width, image.height, size) + 64
+        return self._processor(images=image.convert("RGB"), text=prompt, return_tensors="pt", **kwargs)
+
+    # --- forward -------------------------------------------------------------------------------
+
+    def _forward(self, inputs, *, cancel: CancelToken, progress: ProgressSink) -> tuple[list[int], bool]:
+        """(new token ids, stopped because the output looped)."""
+        import torch
+        from transformers import GenerationConfig, LogitsProcessor, LogitsProcessorList, StoppingCriteria
+
+        prompt_len = inputs["input_ids"].shape[-1]
+        allowed = self._allowed_ids
+        tokenizer = self._processor.tokenizer
+        looped = {"value": False}
+        total = self.max_new_tokens
+
+        class NoRepeatNGram(LogitsProcessor):
+            """Bans a token that would repeat an n-gram of the last `window` tokens (table tags exempt)."""
+
+            def __call__(self, input_ids, scores):
+                for row in range(input_ids.shape[0]):
+                    seq = input_ids[row, prompt_len:].tolist()[-NO_REPEAT_WINDOW:]
+                    if len(seq) < NO_REPEAT_NGRAM:
+                        continue
+                    head = seq[-(NO_REPEAT_NGRAM - 1) :]
+                    banned = {
+                        seq[i + NO_REPEAT_NGRAM - 1]
+                        for i in range(len(seq) - NO_REPEAT_NGRAM + 1)
+                        if seq[i : i + NO_REPEAT_NGRAM - 1] == head
+                    } - allowed
+                    if banned:
+                        scores[row, list(banned)] = -float("inf")
+                return scores
+
+        class Watch(StoppingCriteria):
+            """Progress per token, cancel, and an early stop once the output is looping."""
+
+            def __call__(self, input_ids, scores, **kwargs):
+                done = input_ids.shape[-1] - prompt_len
+                progress.update("generate", done, total)
+                stop = cancel.cancelled
+                if not stop and done and done % LOOP_CHECK_EVERY == 0:
+                    tail = input_ids[0, prompt_len:].tolist()[-LOOP_WINDOW_TOKENS:]
+                    counted = Counter(t for t in tail if t not in allowed)
+                    dominant = (
+                        len(tail) >= LOOP_WINDOW_TOKENS
+                        and counted
+                        and counted.most_common(1)[0][1] > LOOP_DOMINANT_SHARE * len(tail)
+                    )
+                    if dominant or looping_tail(tokenizer.decode(tail)):
+                        looped["value"] = stop = True
+                return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+
+        base = self._model.generation_config
+        config = GenerationConfig(
+            do_sample=False,
+            num_beams=1,
+            max_new_tokens=total,
+            use_cache=True,
+            eos_token_id=base.eos_token_id,
+            bos_token_id=base.bos_token_id,
+            pad_token_id=base.pad_token_id if base.pad_token_id is not None else tokenizer.pad_token_id,
+        )
+        inputs = inputs.to(self._model.device)
+        for key in ("pixel_values", "pixel_values_local"):  # global view and tiles, in the model dtype
+            if key in inputs and torch.is_floating_point(inputs[key]):
+                inputs[key] = inputs[key].to(self._model.dtype)
+        with torch.inference_mode():
+            output = self._model.generate(
+                **inputs,
+                generation_config=config,
+                logits_processor=LogitsProcessorList([NoRepeatNGram()]),
+                stopping_criteria=[Watch()],
+            )
+        cancel.raise_if_cancelled()
+        return output[0, prompt_len:].tolist(), looped["value"]
+
+    # --- postprocess ---------------------------------------------------------------------------
+
+    def decode(self, ids: list[int]) -> str:
+        """Special tokens are kept (the grounding tags may be special); end/pad markers are dropped."""
+        tokenizer = self._processor.tokenizer
+        drop = {
+            t
+            for t in (tokenizer.eos_token_id, tokenizer.pad_token_id, tokenizer.bos_token_id)
+            if t is not None
+        }
+        return tokenizer.decode([i for i in ids if i not in drop], skip_special_tokens=False)
+
+    def loop_reason(self, raw: str, ids: list[int], looped: bool) -> str | None:
+        unit = looping_tail(clean(raw))
+        if looped or unit is not None:
+            return f"repeated '{(unit or raw[-40:]).strip()[:40]}'"
+        eos = self._processor.tokenizer.eos_token_id
+        if len(ids) >= self.max_new_tokens and (not ids or ids[-1] != eos):
+            return f"no end after {self.max_new_tokens} tokens"
+        return None
+
+    # --- the OcrEngine protocol ----------------------------------------------------------------------
+
+    def recognize(self, page: SourcePage, *, cancel: CancelToken, progress: ProgressSink) -> OcrOutput:
+        with self._lock:  # one model, one generation at a time
+            self.load()
+            image = page.image()
+            reason = first = None
+            for attempt, mode in enumerate((None, RETRY_MODE)):
+                cancel.raise_if_cancelled()
+                inputs = self.preprocess(image, self.prompt(mode))
+                ids, looped = self._forward(inputs, cancel=cancel, progress=progress)
+                raw = self.decode(ids)
+                reason = self.loop_reason(raw, ids, looped)
+                if reason is None:
+                    text, blocks = parse_grounding(raw, page.width, page.height)
+                    warnings = (
+                        [
+                            f"page {page.index + 1}: first output looped ({first}); read with the Free OCR "
+                            "prompt instead, without boxes"
+                        ]
+                        if attempt
+                        else []
+                    )
+                    return OcrOutput(text=text, blocks=blocks, warnings=warnings)
+                first = reason
+                log.warning(
+                    "page %d: OCR output looped (%s); attempt %d", page.index + 1, reason, attempt + 1
+                )
+        raise errors.OcrLoopDetected(page=page.index + 1, detail=reason)

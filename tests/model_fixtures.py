@@ -1,0 +1,201 @@
+"""Tiny randomly initialised models of the real native classes, saved like a Hugging Face snapshot.
+
+Nothing is downloaded: the tokenizer is trained on the fly with `tokenizers` (byte-level BPE, so any
+text, Chinese included, encodes), the model is built from a tiny config and `save_pretrained` writes
+the same files a real checkpoint folder has. The engines then load them with their real loaders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CORPUS = [
+    "Chief complaint: cough for 3 days. Diagnosis: community acquired pneumonia. Plan: chest x-ray.",
+    "HISTORY OF PRESENT ILLNESS: The patient is a 45-year-old man with fever and productive cough.",
+    "Assessment and plan: 1. Asthma exacerbation. Continue albuterol. Follow up in 2 weeks.",
+    "主诉：咳嗽3天。诊断：社区获得性肺炎。处理：胸片，阿莫西林。",
+    '{"chief_complaint": "cough", "diagnosis": "pneumonia", "plan": "not_documented"}',
+    "<table><tr><td>WBC</td><td>12.1</td><td>10^9/L</td><td>4.0-10.0</td></tr></table>",
+]
+CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}\n"
+    "{% elif m['role'] == 'user' %}<|User|>{{ m['content'] }}"
+    "{% else %}<|Assistant|>{{ m['content'] }}{{ eos_token }}{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}<|Assistant|>"
+    "{% if enable_thinking is defined and not enable_thinking %}<think>\n\n</think>\n\n{% endif %}{% endif %}"
+)
+LLM_SPECIALS = ["<|begin_of_text|>", "<|end_of_text|>", "<|User|>", "<|Assistant|>", "<think>", "</think>"]
+
+
+def train_tokenizer(specials: list[str], vocab_size: int = 400, extra_corpus: tuple[str, ...] = ()):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(CORPUS * 4 + list(extra_corpus), trainer)
+    return tok
+
+
+def llm_tokenizer():
+    from transformers import PreTrainedTokenizerFast
+
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=train_tokenizer(LLM_SPECIALS),
+        bos_token="<|begin_of_text|>",
+        eos_token="<|end_of_text|>",
+        pad_token="<|end_of_text|>",
+    )
+    fast.chat_template = CHAT_TEMPLATE
+    return fast
+
+
+def tiny_youtu_config(tokenizer, **overrides):
+    from transformers import YoutuConfig
+
+    params = dict(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        kv_lora_rank=16,
+        q_lora_rank=None,
+        qk_rope_head_dim=8,
+        v_head_dim=8,
+        qk_nope_head_dim=8,
+        max_position_embeddings=4096,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    params.update(overrides)
+    return YoutuConfig(**params)
+
+
+def build_tiny_youtu(folder: Path, seed: int = 0) -> Path:
+    """A tiny random YoutuForCausalLM + tokenizer with a chat template, saved to `folder`."""
+    import torch
+    from transformers import YoutuForCausalLM
+
+    tokenizer = llm_tokenizer()
+    torch.manual_seed(seed)
+    model = YoutuForCausalLM(tiny_youtu_config(tokenizer))
+    # Like the real checkpoint: its generation_config has the cache off; the engine turns it on.
+    model.generation_config.use_cache = False
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+OCR_SPECIALS = [
+    "<｜begin▁of▁sentence｜>",
+    "<｜end▁of▁sentence｜>",
+    "<image>",
+    "<|ref|>",
+    "<|/ref|>",
+    "<|det|>",
+    "<|/det|>",
+    "<|grounding|>",
+    "<td>",
+    "</td>",
+    "<tr>",
+    "</tr>",
+]
+
+
+def ocr_tokenizer():
+    from transformers import PreTrainedTokenizerFast
+
+    return PreTrainedTokenizerFast(
+        tokenizer_object=train_tokenizer(OCR_SPECIALS),
+        bos_token=OCR_SPECIALS[0],
+        eos_token=OCR_SPECIALS[1],
+        pad_token=OCR_SPECIALS[1],
+    )
+
+
+def build_tiny_deepseek_ocr2(
+    folder: Path, seed: int = 0, repeat_word: str | None = None, stop_at_once: bool = False
+) -> Path:
+    """A tiny random DeepseekOcr2ForConditionalGeneration + its processor, saved to `folder`.
+
+    Real sizes where the architecture fixes them (1024/768 px views, 256/144 learned queries), tiny
+    widths elsewhere. `repeat_word`: make the language model prefer that word's first token at every
+    step (every input embedding is a large copy of one vector that the word's output row matches), so
+    generation loops the way DeepSeek-OCR is reported to. `stop_at_once`: the same trick with the end
+    token, so a page reads as empty at once (for end-to-end runs that must stay fast).
+    """
+    import torch
+    from transformers import DeepseekOcr2Config, DeepseekOcr2ForConditionalGeneration, DeepseekOcr2Processor
+    from transformers.models.deepseek_ocr2.image_processing_pil_deepseek_ocr2 import (
+        DeepseekOcr2ImageProcessorPil,
+    )
+
+    tokenizer = ocr_tokenizer()
+    config = DeepseekOcr2Config(
+        vision_config={
+            "sam_config": dict(
+                hidden_size=16,
+                output_channels=16,
+                num_hidden_layers=2,
+                num_attention_heads=1,
+                global_attn_indexes=[1],
+                downsample_channels=[16, 32],
+                mlp_dim=32,
+            ),
+            "encoder_config": dict(
+                hidden_size=32,
+                intermediate_size=64,
+                num_hidden_layers=1,
+                num_attention_heads=2,
+                num_key_value_heads=1,
+                vocab_size=8,
+            ),
+        },
+        text_config=dict(
+            vocab_size=len(tokenizer),
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            num_key_value_heads=2,
+            n_routed_experts=4,
+            n_shared_experts=1,
+            num_experts_per_tok=2,
+            moe_intermediate_size=16,
+            mlp_layer_types=["dense", "sparse"],
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id,
+            max_position_embeddings=8192,
+        ),
+        image_token_id=tokenizer.convert_tokens_to_ids("<image>"),
+    )
+    torch.manual_seed(seed)
+    model = DeepseekOcr2ForConditionalGeneration(config)
+    if repeat_word is not None or stop_at_once:
+        target = (
+            tokenizer.eos_token_id
+            if stop_at_once
+            else tokenizer(repeat_word, add_special_tokens=False)["input_ids"][0]
+        )
+        with torch.no_grad():
+            direction = torch.randn(config.text_config.hidden_size)
+            embed = model.get_input_embeddings().weight
+            embed.copy_(direction * 100 + 0.01 * torch.randn_like(embed))
+            model.lm_head.weight[target] = direction * 10
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    DeepseekOcr2Processor(
+        image_processor=DeepseekOcr2ImageProcessorPil(), tokenizer=tokenizer
+    ).save_pretrained(folder)
+    return folder
