@@ -226,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.OK
     finally:
         network.uninstall()
+        deid.remove_log_filter()
 
 
 def _allowed_hosts(args: argparse.Namespace) -> tuple[str, ...]:

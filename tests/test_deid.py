@@ -162,6 +162,10 @@ def _run_logged(tmp_path: Path, docs, with_filter: bool) -> str:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     old_level = root.level
+    # Only this test's handler: another handler's filter would scrub records in place before ours.
+    old_handlers = root.handlers[:]
+    for existing in old_handlers:
+        root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     try:
@@ -177,6 +181,8 @@ def _run_logged(tmp_path: Path, docs, with_filter: bool) -> str:
     finally:
         remove_log_filter(root)
         root.removeHandler(handler)
+        for existing in old_handlers:
+            root.addHandler(existing)
         root.setLevel(old_level)
     return stream.getvalue()
 

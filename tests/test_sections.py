@@ -75,6 +75,22 @@ def test_lookalikes_are_not_target_headings(line):
     assert match is None or match.heading.role not in {"chief_complaint", "diagnosis", "plan"}
 
 
+def test_a_sentence_that_looks_like_a_heading_is_content():
+    # "Follow-up." is the chief complaint here, not a FOLLOW-UP heading (ACI-Bench D2N025).
+    summary = summarize("CHIEF COMPLAINT\n\nFollow-up.\n\nHISTORY OF PRESENT ILLNESS\n\nDoing well.\n")
+    assert summary.chief_complaint.text == "Follow-up."
+
+
+def test_combined_heading_with_a_slash():
+    summary = summarize("REASON FOR ADMISSION/CHIEF COMPLAINT:\nThe patient ran away.\nPAST HISTORY:\nNone.\n")
+    assert summary.chief_complaint.text == "The patient ran away."
+
+
+def test_long_unknown_uppercase_heading_ends_the_section():
+    text = "CHIEF COMPLAINT:\nPalpitations.\nCHEST PAIN / UNSPECIFIED ANGINA PECTORIS HISTORY:\nSharp pain.\n"
+    assert summarize(text).chief_complaint.text == "Palpitations."
+
+
 def test_missing_sections_are_not_documented():
     summary = summarize("HISTORY OF PRESENT ILLNESS:\nCough for a week.\nPHYSICAL EXAM:\nClear lungs.\n")
     for field in summary.fields().values():

@@ -81,6 +81,7 @@ _LOOSE_COLON = re.compile(r"[:：;；]")  # OCR reads a colon as a semicolon now
 _EN_CLEAN = re.compile(r"[^A-Z&/ ]+")
 MAX_EN_HEADING = 48  # characters before the colon
 MAX_ZH_HEADING = 10
+MAX_GENERIC_WORDS = 8  # "CHEST PAIN / UNSPECIFIED ANGINA PECTORIS HISTORY:" is a heading too
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,13 @@ def match_chinese(candidate: str) -> Heading | None:
 def _match(candidate: str) -> Heading | None:
     if any(_is_cjk(ch) for ch in candidate):
         return match_chinese(candidate)
-    return match_english(candidate)
+    heading = match_english(candidate)
+    if heading is None and "/" in candidate:
+        # "REASON FOR ADMISSION/CHIEF COMPLAINT": the best-ranked part that is a heading.
+        parts = [match_english(part) for part in candidate.split("/")]
+        found = [h for h in parts if h is not None and h.role != OTHER]
+        heading = max(found, key=lambda h: h.rank) if found else None
+    return heading
 
 
 def _generic_heading(candidate: str) -> bool:
@@ -152,9 +159,9 @@ def _generic_heading(candidate: str) -> bool:
     stripped = candidate.strip()
     if any(_is_cjk(ch) for ch in stripped):
         return 0 < len(normalize_chinese(stripped)) <= 8
-    words = stripped.split()
+    words = [word for word in stripped.split() if any(ch.isalpha() for ch in word)]
     letters = [ch for ch in stripped if ch.isalpha()]
-    return 0 < len(words) <= 6 and len(letters) >= 3 and all(ch.isupper() for ch in letters)
+    return 0 < len(words) <= MAX_GENERIC_WORDS and len(letters) >= 3 and all(ch.isupper() for ch in letters)
 
 
 def match_line(line: str) -> HeadingMatch | None:
@@ -181,10 +188,13 @@ def match_line(line: str) -> HeadingMatch | None:
             content += len(line[content:]) - len(line[content:].lstrip())
             return HeadingMatch(heading, body_start, offset + colon.end(), content)
 
-    # A heading alone on its line: "CHIEF COMPLAINT", "Assessment", "（3）体格检查".
+    # A heading alone on its line: "CHIEF COMPLAINT", "Assessment", "（3）体格检查". A line ending
+    # in a full stop is a sentence ("Follow-up." under CHIEF COMPLAINT), not a heading.
     words = stripped.split()
     is_zh = any(_is_cjk(ch) for ch in stripped)
-    if (is_zh and len(normalize_chinese(stripped)) <= MAX_ZH_HEADING) or (not is_zh and len(words) <= 6):
+    sentence = stripped.endswith((".", "。"))
+    if not sentence and ((is_zh and len(normalize_chinese(stripped)) <= MAX_ZH_HEADING)
+                         or (not is_zh and len(words) <= 6)):
         heading = _match(stripped)
         # Unknown own-line headings count only as numbered Chinese ones: `2. GERD.` is a list item.
         if heading is None and numbered and is_zh and _generic_heading(stripped):
