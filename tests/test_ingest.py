@@ -70,6 +70,17 @@ def test_pdf_text_layer_is_decided_page_by_page(tmp_path):
     assert abs(pages[1].width - 826) <= 1 and abs(pages[1].height - 1169) <= 1
 
 
+def test_pdf_pages_rendered_in_strips_match_a_single_render(tmp_path):
+    from PIL import ImageChops
+
+    path = mixed_pdf(tmp_path, EN_NOTE, "PLAN: rest.")
+    with open_document(path, dpi=150) as document:
+        for page in document.pages():
+            whole = page.pdf_page.get_pixmap(matrix=pymupdf.Matrix(page.scale, page.scale), alpha=False)
+            expected = Image.frombytes("RGB", (whole.width, whole.height), whole.samples)
+            assert ImageChops.difference(page.image(), expected).getbbox() is None
+
+
 def test_text_layer_needs_real_characters_and_no_replacement_glyphs(tmp_path):
     assert usable_text("Chief complaint: chest pain for two days.")
     assert not usable_text("Chief complaint: \ufffd\ufffd chest pain for two days.")  # font without Unicode map
