@@ -58,7 +58,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, nargs="+", default=[30, 300])
     parser.add_argument("--ocr", choices=("null", "rapidocr"), default="null")
     args = parser.parse_args()
-    print(f"| pages | OCR | seconds | peak RSS (MiB) |\n| --- | --- | --- | --- |")
+    print("| pages | OCR | seconds | peak RSS (MiB) |\n| --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as folder:
         for count in args.pages:
             path = Path(folder) / f"scan{count}.pdf"

@@ -95,7 +95,8 @@ class ImageTooLarge(DocumentError):
         "The image is {width}×{height} pixels ({megapixels:.0f} MP); the limit is {limit_mp:.0f} MP "
         "per page. Scan at a lower resolution: {path}"
     )
-    zh = "图像为 {width}×{height} 像素（{megapixels:.0f} 百万像素），超过每页上限 {limit_mp:.0f} 百万像素。请降低扫描分辨率：{path}"
+    zh = ("图像为 {width}×{height} 像素（{megapixels:.0f} 百万像素），超过每页上限 {limit_mp:.0f} 百万像素。"
+          "请降低扫描分辨率：{path}")
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -211,3 +212,82 @@ class HistoryUnavailable(ConfigError):
     code = "history_unavailable"
     en = "History is off: {reason}"
     zh = "历史记录已关闭：{reason}"
+
+
+# --- model store: `emr-assist models import / verify` ----------------------------------------
+
+
+class ModelImportError(ConfigError):
+    code = "model_import_failed"
+    en = "Could not import the model from {source}: {detail}. Nothing was left half-imported."
+    zh = "无法从 {source} 导入模型：{detail}。未留下不完整的导入。"
+
+
+class ModelKindMismatch(ModelImportError):
+    code = "model_kind_mismatch"
+    en = "The model at {source} is a {role} model, not a {kind} model. Use --as {suggested}."
+    zh = "{source} 处的模型是{role}模型，不是{kind}模型。请使用 --as {suggested}。"
+
+
+class ModelAlreadyImported(ModelImportError):
+    code = "model_already_imported"
+    en = ("A {kind} model named '{name}' is already imported at {path}. Choose another --name, or "
+          "pass --replace to replace it.")
+    zh = "已存在名为“{name}”的{kind}模型（{path}）。请用 --name 换一个名称，或加 --replace 替换。"
+
+
+class ModelDiskFull(ModelImportError):
+    code = "model_disk_full"
+    en = ("Not enough free space in {path}: the model needs {needed_gib:.2f} GiB, {free_gib:.2f} GiB "
+          "is free. Free some space and try again; nothing was left half-imported.")
+    zh = ("{path} 空间不足：模型需要 {needed_gib:.2f} GiB，可用 {free_gib:.2f} GiB。"
+          "请释放空间后重试；未留下不完整的导入。")
+
+
+class ModelNotFound(ConfigError):
+    code = "model_not_found"
+    en = "No imported model named '{name}' in {root}. `emr-assist models list` shows what is there."
+    zh = "{root} 中没有名为“{name}”的已导入模型。运行 `emr-assist models list` 查看。"
+
+
+# --- evaluation (`emr-assist evaluate`) ------------------------------------------------------
+
+
+class LabelsError(EmrError):
+    """The evaluation labels file cannot be used; nothing is run until it is fixed."""
+
+    code = "labels_invalid"
+    exit_code = ExitCode.USAGE
+    en = "The labels file {path} cannot be used: {detail}"
+    zh = "标注文件 {path} 无法使用：{detail}"
+
+
+class LabelsNotFound(LabelsError):
+    code = "labels_not_found"
+    en = "No labels file in {path}: add labels.json or labels.csv (see the README, 'Local validation')"
+    zh = "{path} 中没有标注文件：请添加 labels.json 或 labels.csv（见 README“本地验证”）"
+
+
+class LabelsBadJson(LabelsError):
+    code = "labels_bad_json"
+    en = "The labels file {path} is not valid JSON: {detail} (line {line}, column {column})"
+    zh = "标注文件 {path} 不是有效的 JSON：{detail}（第 {line} 行，第 {column} 列）"
+
+
+class LabelsUnknownField(LabelsError):
+    code = "labels_unknown_field"
+    en = "The labels file {path} has an unknown field '{field}' ({where}). Known fields: {known}{hint}"
+    zh = "标注文件 {path} 含未知字段“{field}”（{where}）。可用字段：{known}{hint}"
+
+
+class LabelsMissingDocument(LabelsError):
+    code = "labels_missing_document"
+    en = "The labels file {path} names a document that is not in the folder: {document}"
+    zh = "标注文件 {path} 列出的文档不在文件夹中：{document}"
+
+
+class UnknownEvalConfig(ConfigError):
+    code = "unknown_eval_config"
+    en = ("Unknown evaluation config '{name}'. Available: {available} "
+          "(or OCR+SUMMARIZER, e.g. rapidocr+sections)")
+    zh = "未知的评估配置“{name}”。可用：{available}（或 OCR+摘要器，如 rapidocr+sections）"

@@ -20,6 +20,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from desktop_app import errors
 from desktop_app.settings import IngestLimits
 
+DEFAULT_LIMITS = IngestLimits()
+
 # Our own per-page limit is checked from the header before any pixel is decoded, so Pillow's
 # global bomb check (which would raise without telling us the size) is not needed.
 Image.MAX_IMAGE_PIXELS = None
@@ -81,7 +83,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_document(path: str | os.PathLike, limits: IngestLimits = IngestLimits(), dpi: int = 200) -> Document:
+def open_document(path: str | os.PathLike, limits: IngestLimits = DEFAULT_LIMITS, dpi: int = 200) -> Document:
     path = Path(path)
     shown = str(path)
     try:

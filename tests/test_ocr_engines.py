@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.corpus import cer
 from desktop_app.ingest import open_document
 from desktop_app.jobs.cancel import CancelToken
 from desktop_app.jobs.progress import NULL_PROGRESS
@@ -11,8 +12,6 @@ from desktop_app.ocr import registry
 from desktop_app.ocr.rapid import RapidOcrEngine, drop_cjk_spaces
 from desktop_app.settings import EngineSettings
 from tests.documents import EN_NOTE, ZH_NOTE, image_file, text_pdf
-
-from benchmarks.corpus import cer
 
 
 @pytest.fixture(scope="module")

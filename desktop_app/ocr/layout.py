@@ -138,7 +138,7 @@ def reading_order(lines: Sequence[Block]) -> list[Block]:
             continue
         edges = [x0] + [g[0] for g in sorted(gutters)] + [x1 + 1]
         members = [line for row in rows for line in row]
-        for left, right in zip(edges, edges[1:]):
+        for left, right in zip(edges, edges[1:], strict=False):
             column = [b for b in members if left <= (b.bbox[0] + b.bbox[2]) / 2 < right]
             ordered.extend(reading_order(column) if len(column) < len(members) else
                            sorted(column, key=lambda b: (b.bbox[1], b.bbox[0])))

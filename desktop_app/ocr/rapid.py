@@ -21,14 +21,15 @@ from desktop_app import errors
 from desktop_app.jobs.cancel import CancelToken
 from desktop_app.jobs.progress import ProgressSink
 from desktop_app.models import Block, OcrOutput
-from desktop_app.settings import EngineSettings
 from desktop_app.ocr.layout import layout_page
+from desktop_app.settings import EngineSettings
 
 if TYPE_CHECKING:
     from desktop_app.ingest import SourcePage
 
 SPACE_PROBABILITY = 0.05  # see KeepSpaces
-_CJK_SPACE = re.compile(r"(?<=[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]) +(?=[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef])")
+_CJK = r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]"
+_CJK_SPACE = re.compile(rf"(?<={_CJK}) +(?={_CJK})")
 
 
 # Same PP-OCR models inside both wheels; the OpenVINO runtime ran ~2.6x faster on CPU here.

@@ -109,7 +109,10 @@ def _best(sections: list[Section], role: str) -> list[Section]:
     return [s for s in candidates if s.heading.rank == top]
 
 
-def _split_assessment_plan(text: str, section: Section) -> tuple[list[tuple[int, int]], list[tuple[int, int]], str | None]:
+Spans = list[tuple[int, int]]
+
+
+def _split_assessment_plan(text: str, section: Section) -> tuple[Spans, Spans, str | None]:
     """Diagnosis spans, plan spans and an optional warning for a combined A&P section."""
     body = text[section.start:section.end]
     labels = list(_INNER_LABEL.finditer(body))
