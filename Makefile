@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SAMPLE ?= resources/samples/en_progress_note_scan.jpg resources/samples/zh_outpatient_note_scan.jpg
 
-.PHONY: setup system-deps demo test test-fast lint bench clean gui translations screenshots bench-gui
+.PHONY: setup system-deps demo test test-fast lint bench clean gui translations screenshots bench-gui installer
 
 # Debian packages: CJK fonts (rendering test pages), Tesseract (the benchmark's peer),
 # Xvfb and the xcb libraries Qt needs for real-window screenshots.
@@ -50,7 +50,7 @@ test-fast: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not slow"
 
 lint: setup
-	$(VENV)/bin/ruff check desktop_app tests benchmarks scripts
+	$(VENV)/bin/ruff check desktop_app tests benchmarks scripts installer
 
 bench: setup
 	$(PY) benchmarks/ocr_speed.py
@@ -64,6 +64,10 @@ screenshots: setup
 
 bench-gui: setup
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) benchmarks/gui_latency.py
+
+# One-folder app of the embedded engines in dist/emr-assist (PyInstaller in .venv-build; not in CI).
+installer:
+	installer/build.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info

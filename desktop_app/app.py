@@ -198,6 +198,8 @@ def run(documents: Sequence[str] = (), verbose: bool = False) -> int:
         print(f"emr-assist: {problem}", file=sys.stderr)
         return ExitCode.CONFIG
     app, window = create_app(documents=documents)
+    if qt_settings.welcome_pending(window.store):  # first run: what works, models, health check
+        QTimer.singleShot(0, window.show_welcome)
     # Ctrl+C in the terminal closes the window the normal way (cancel, stop the worker, wait).
     signal.signal(signal.SIGINT, lambda *_: window.close())
     wake = QTimer(window)  # lets the interpreter run its signal handlers while Qt's loop waits

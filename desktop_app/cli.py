@@ -81,11 +81,26 @@ def build_parser() -> argparse.ArgumentParser:
     engines = commands.add_parser("engines", help="list the OCR engines and summarizers")
     engines.set_defaults(handler=_cmd_engines)
 
-    models = commands.add_parser("models", help="check local model folders")
+    models = commands.add_parser("models", help="check, import, list and verify local model folders")
     models_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     models_check = models_commands.add_parser("check", help="check a model folder or .gguf file")
     models_check.add_argument("model_path", type=Path, metavar="PATH")
     models_check.set_defaults(handler=_cmd_models_check)
+    models_import = models_commands.add_parser(
+        "import", help="copy a model folder (e.g. from a USB drive) into the app's models folder")
+    models_import.add_argument("source", type=Path, metavar="SRC_DIR")
+    models_import.add_argument("--as", dest="kind", required=True, choices=("ocr", "summary"),
+                               help="what the model is for")
+    models_import.add_argument("--name", help="folder name under the models folder (default: SRC_DIR's name)")
+    models_import.add_argument("--replace", action="store_true",
+                               help="replace an imported model of that name")
+    models_import.set_defaults(handler=_cmd_models_import)
+    models_list = models_commands.add_parser("list", help="list the imported models")
+    models_list.set_defaults(handler=_cmd_models_list)
+    models_verify = models_commands.add_parser(
+        "verify", help="re-hash imported models against their SHA-256 manifest")
+    models_verify.add_argument("name", nargs="?", metavar="NAME", help="NAME or KIND/NAME (default: all)")
+    models_verify.set_defaults(handler=_cmd_models_verify)
 
     gui = commands.add_parser("gui", help="open the desktop app (optionally with documents queued)")
     gui.add_argument("paths", nargs="*", metavar="PATH", help="documents or folders to open")
@@ -96,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit_verify = audit_commands.add_parser("verify", help="detect edited, removed or reordered entries")
     audit_verify.add_argument("--file", type=Path, metavar="PATH", help="audit log (default: the app's own)")
     audit_verify.set_defaults(handler=_cmd_audit_verify)
+
+    evaluate = commands.add_parser("evaluate", help="measure engine setups on your own labelled documents")
+    from desktop_app.evaluation import command as evaluate_command  # standard library only until it runs
+
+    evaluate_command.add_arguments(evaluate)
+    evaluate.set_defaults(handler=evaluate_command.run)
 
     doctor = commands.add_parser("doctor", help="report this installation's privacy posture and health")
     doctor.set_defaults(handler=_cmd_doctor)
@@ -110,7 +131,8 @@ def _settings(args: argparse.Namespace):
     return EngineSettings(
         ocr=args.ocr, summarizer=args.summarizer, dpi=args.dpi, use_text_layer=not args.no_text_layer,
         ocr_model=args.ocr_model, summarizer_model=args.summarizer_model, endpoint=args.endpoint,
-        served_model=args.served_model, allowed_hosts=_allowed_hosts(args), device=args.device, quantization=args.quantization,
+        served_model=args.served_model, allowed_hosts=_allowed_hosts(args), device=args.device,
+        quantization=args.quantization,
         output_language=args.output_language, limits=limits,
     )
 
@@ -169,6 +191,70 @@ def _cmd_models_check(args: argparse.Namespace) -> int:
     report = check_model(args.model_path)
     print(format_report(report))
     return ExitCode.OK if report.ok else ExitCode.CONFIG
+
+
+class _TqdmProgress:
+    """model_store progress (bytes) -> a tqdm bar on stderr."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self.bar = None
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.description, unit="B", unit_scale=True,
+                            unit_divisor=1024, file=sys.stderr, leave=True)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _cmd_models_import(args: argparse.Namespace) -> int:
+    from desktop_app import model_store
+    from desktop_app.model_check import format_report
+
+    progress = _TqdmProgress("importing")
+    try:
+        result = model_store.import_model(args.source, args.kind, name=args.name, replace=args.replace,
+                                          progress=progress)
+    finally:
+        progress.close()
+    print(format_report(result.report))
+    print(f"Imported {result.manifest.kind}/{result.manifest.name} ({len(result.manifest.files)} files, "
+          f"{result.manifest.total_bytes / 2**30:.2f} GiB, {result.seconds:.1f} s) to {result.path}")
+    option = "--ocr-model" if args.kind == "ocr" else "--summarizer-model"
+    print(f"Use it with {option} {result.path}")
+    return ExitCode.OK
+
+
+def _cmd_models_list(args: argparse.Namespace) -> int:
+    from desktop_app import model_store
+
+    print(model_store.format_list(model_store.list_models()))
+    return ExitCode.OK
+
+
+def _cmd_models_verify(args: argparse.Namespace) -> int:
+    from desktop_app import model_store
+
+    models = [model_store.find_model(args.name)] if args.name else model_store.list_models()
+    if not models:
+        print(model_store.format_list(models))
+        return ExitCode.OK
+    bad = 0
+    for model in models:
+        progress = _TqdmProgress(f"verifying {model.label}")
+        try:
+            result = model_store.verify_model(model, progress=progress)
+        finally:
+            progress.close()
+        bad += not result.ok
+        print(model_store.format_verify(result), file=sys.stdout if result.ok else sys.stderr)
+    return ExitCode.CONFIG if bad else ExitCode.OK
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ class Key(str, Enum):
     ALLOWED_HOSTS = "network/allowed_hosts"
     SHOW_BOXES = "view/show_boxes"
     INBOX_FOLDER = "inbox/folder"
+    WELCOME_SHOWN = "ui/welcome_shown"  # a state flag, not a Preferences field
 
 
 UI_LANGUAGES = ("system", "zh_CN", "en")
@@ -137,3 +138,14 @@ def resolved_ui_language(prefs: Preferences, system_locale: str) -> str:
     if prefs.ui_language != "system":
         return prefs.ui_language
     return "zh_CN" if system_locale.lower().startswith("zh") else "en"
+
+
+def welcome_pending(store: QSettings) -> bool:
+    """True until the first-run welcome has been shown once."""
+    raw = store.value(Key.WELCOME_SHOWN.value, False)
+    return not (raw is True or str(raw).lower() in ("true", "1", "yes"))
+
+
+def mark_welcome_shown(store: QSettings) -> None:
+    store.setValue(Key.WELCOME_SHOWN.value, True)
+    store.sync()

@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self._temp_dir: Path | None = None
         self._shut_down = False
         self.settings_dialog: SettingsDialog | None = None
+        self.welcome_dialog = None  # WelcomeDialog, built on first use (first run, or Help)
         self.inbox = None  # the scan-inbox watcher, set by the app factory
 
         self._build_widgets()
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self._action(QKeySequence.StandardKey.ZoomOut, self.page_view.zoom_out)
         self.fit_action = self._action("Ctrl+0", self.page_view.fit)
         self.about_action = self._action(None, self._about)
+        self.welcome_action = self._action(None, self.show_welcome)
 
         menu_bar = self.menuBar()
         self.file_menu = menu_bar.addMenu("")
@@ -188,6 +190,7 @@ class MainWindow(QMainWindow):
         for action in (self.boxes_action, None, self.zoom_in_action, self.zoom_out_action, self.fit_action):
             self.view_menu.addSeparator() if action is None else self.view_menu.addAction(action)
         self.help_menu = menu_bar.addMenu("")
+        self.help_menu.addAction(self.welcome_action)
         self.help_menu.addAction(self.about_action)
 
     def _connect(self) -> None:
@@ -600,6 +603,28 @@ class MainWindow(QMainWindow):
         dialog.open()  # window-modal without a nested event loop
         return dialog
 
+    def show_welcome(self, **options):
+        """The welcome dialog (window-modal, no nested loop); marks the first run as done.
+        `options` go to `WelcomeDialog` (tests inject a fake doctor and importer)."""
+        from desktop_app.ui.welcome_dialog import WelcomeDialog
+
+        if self.welcome_dialog is not None and self.welcome_dialog.isVisible():
+            return self.welcome_dialog
+        if self.welcome_dialog is not None:
+            self.welcome_dialog.stop()
+            self.welcome_dialog.deleteLater()
+        dialog = WelcomeDialog(self.prefs, self, ui_language=self.ui_language[:2], **options)
+
+        def accepted() -> None:
+            if dialog.preferences() != self.prefs:
+                self.apply_preferences(dialog.preferences())
+
+        dialog.accepted.connect(accepted)
+        self.welcome_dialog = dialog
+        qt_settings.mark_welcome_shown(self.store)
+        dialog.open()
+        return dialog
+
     def apply_preferences(self, prefs: Preferences) -> None:
         self.prefs = prefs
         qt_settings.save(self.store, prefs)
@@ -662,6 +687,7 @@ class MainWindow(QMainWindow):
         self.zoom_out_action.setText(self.tr("Zoom &out"))
         self.fit_action.setText(self.tr("&Fit page"))
         self.about_action.setText(self.tr("&About"))
+        self.welcome_action.setText(self.tr("&Welcome and health check…"))
         self.cancel_button.setText(self.tr("Cancel (Esc)"))
         if self._jobs:
             self._update_progress_running()
@@ -690,6 +716,8 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         if self._jobs:
             self.stage_label.setText(self.tr("Stopping…"))
+        if self.welcome_dialog is not None:
+            self.welcome_dialog.stop()  # an import removes its partial copy; the health check ends
         self.runner.shutdown()
         self.loader.shutdown()
         if self._temp_dir is not None:

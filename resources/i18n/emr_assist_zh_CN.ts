@@ -21,6 +21,7 @@
   </context>
   <context>
     <name>MainWindow</name>
+    <message><location filename="../../desktop_app/ui/main_window.py" /><source>&amp;Welcome and health check…</source><translation>欢迎与健康检查(&amp;W)…</translation></message>
     <message>
       <location filename="../../desktop_app/ui/main_window.py" line="221" />
       <source>No files found in what was dropped.</source>
@@ -587,4 +588,133 @@
       <translation>将此项复制到剪贴板</translation>
     </message>
   </context>
+  <context>
+    <name>WelcomeDialog</name>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="180" />
+        <source>Welcome to EMR Summary Assistant</source>
+        <translation>欢迎使用病历摘要助手</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="182" />
+        <source>&lt;p&gt;&lt;b&gt;It works as installed.&lt;/b&gt; Drop a scan, a photo of a note or a PDF on the window: the embedded engines read it (RapidOCR, PP-OCRv4 for Chinese and English, on the CPU) and copy the chief complaint, diagnosis and plan out of the note, each linked to its source lines. Nothing is downloaded, nothing leaves this computer, and no note text is stored.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;安装后即可使用。&lt;/b&gt;将扫描件、病历照片或 PDF 拖到窗口中：内置引擎（RapidOCR，PP-OCRv4 中英文识别，CPU 运行）读取文字，并从病历中摘录主诉、诊断和处理意见，每项都链接到原文所在行。不下载任何内容，数据不离开本机，也不保存病历文字。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="186" />
+        <source>Optional: local models (GPU recommended)</source>
+        <translation>可选：本地模型（建议使用 GPU）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="188" />
+        <source>DeepSeek-OCR-2 and Youtu-LLM-2B read harder scans and write fuller summaries. Point at a model folder where it is, or import it (e.g. from a USB drive): the folder is checked, copied into the app's models folder and fingerprinted. They need a full install with PyTorch.</source>
+        <translation>DeepSeek-OCR-2 和 Youtu-LLM-2B 能识别更难的扫描件并生成更完整的摘要。可直接指定模型文件夹所在位置，或导入（例如从 U 盘）：文件夹会先经检查，再复制到本应用的模型文件夹并记录指纹。这些模型需要包含 PyTorch 的完整安装。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="191" />
+        <source>OCR model:</source>
+        <translation>OCR 模型：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="191" />
+        <source>Summary model:</source>
+        <translation>摘要模型：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="192" />
+        <source>Read scans with this model (deepseek-ocr2) instead of the embedded OCR</source>
+        <translation>用此模型（deepseek-ocr2）代替内置 OCR 识别扫描件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="193" />
+        <source>Summarize with this model (llm) instead of the embedded extractor</source>
+        <translation>用此模型（llm）代替内置提取器生成摘要</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="196" />
+        <source>none (embedded engine)</source>
+        <translation>无（使用内置引擎）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="197" />
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="198" />
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="200" />
+        <source>Cancel import</source>
+        <translation>取消导入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="201" />
+        <source>Health check of this computer</source>
+        <translation>本机健康检查</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="202" />
+        <source>Check again</source>
+        <translation>重新检查</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="204" />
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="310" />
+        <source>Checking…</source>
+        <translation>正在检查…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="228" />
+        <source>Choose the model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="236" />
+        <source>Choose the model folder to import</source>
+        <translation>选择要导入的模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="255" />
+        <source>Checking and copying %1…</source>
+        <translation>正在检查并复制 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="262" />
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="277" />
+        <source>Imported to %1</source>
+        <translation>已导入到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="286" />
+        <source>Import cancelled; nothing was copied.</source>
+        <translation>导入已取消，未复制任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="291" />
+        <source>Import failed: %1</source>
+        <translation>导入失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="325" />
+        <source>%1 problem(s) need attention: see the lines marked FAIL.</source>
+        <translation>%1 个问题需要处理：请查看标为 FAIL 的行。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="328" />
+        <source>Ready. %1 warning(s): see the lines marked WARN.</source>
+        <translation>可以使用。%1 条警告：请查看标为 WARN 的行。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/welcome_dialog.py" line="330" />
+        <source>Everything looks fine.</source>
+        <translation>一切正常。</translation>
+    </message>
+</context>
 </TS>
