@@ -21,7 +21,10 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app import paths, qt_settings
 from desktop_app.errors import ExitCode
+from desktop_app.jobs.audit_writer import AuditWriter
 from desktop_app.jobs.runner import InboxWatcher, JobRunner, PageImageLoader, PipelineFactory
+from desktop_app.privacy import history
+from desktop_app.privacy.audit import AuditLog
 from desktop_app.qt_settings import Preferences
 from desktop_app.ui.main_window import MainWindow
 
@@ -127,8 +130,12 @@ def qt_binding_problem() -> str | None:
 def create_app(argv: Sequence[str] | None = None, *, store: QSettings | None = None,
                pipeline_factory: PipelineFactory | None = None, documents: Sequence[str] = (),
                show: bool = True, system_locale: str | None = None,
-               warm_up: bool = True) -> tuple[QApplication, MainWindow]:
+               warm_up: bool = True, audit_log: AuditLog | None = None,
+               history_path: Path | None = None) -> tuple[QApplication, MainWindow]:
     """Build (or reuse) the QApplication and the main window. Does not call `exec()`.
+
+    `audit_log` / `history_path`: where the audit log and the optional encrypted history live
+    (default: the data folder).
 
     `warm_up`: once the window is shown, import the pipeline and start the embedded OCR engine
     in the worker, so the first document is read without that wait.
@@ -155,6 +162,12 @@ def create_app(argv: Sequence[str] | None = None, *, store: QSettings | None = N
     inbox.filesArrived.connect(window.add_paths)
     inbox.set_folder(prefs.inbox_folder)
     window.inbox = inbox
+    window.audit = AuditWriter(audit_log, window)  # appends off the GUI thread; failures -> status bar
+    window.audit.failed.connect(window.on_audit_failed)
+    window.history_path = Path(history_path) if history_path is not None else history.default_path()
+    runner.historyChanged.connect(window.on_history_changed)
+    if prefs.keep_history:  # opening purges entries past the retention period
+        runner.set_history(window.history_path)
 
     def apply(new: Preferences) -> None:
         language = qt_settings.resolved_ui_language(new, system_locale or QLocale.system().name())
@@ -166,6 +179,7 @@ def create_app(argv: Sequence[str] | None = None, *, store: QSettings | None = N
         loader.configure(settings, short_language(language))
         inbox.set_folder(new.inbox_folder)
         _allow_hosts(new)
+        runner.set_history(window.history_path if new.keep_history else None)
 
     window.preferencesChanged.connect(apply)
     _allow_hosts(prefs)

@@ -56,7 +56,9 @@ def _succeeded(json_path: Path) -> bool:
         return False
 
 
-def run_batch(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_language: str = "en") -> int:
+def run_batch(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_language: str = "en",
+              audit=None) -> int:
+    """`audit`: where each document's summarize and export entries go (`cli.CliAudit`; None = none)."""
     if not in_dir.is_dir():
         print(f"emr-assist: {errors.FileNotFound(path=str(in_dir)).message(ui_language)}", file=sys.stderr)
         return ExitCode.USAGE
@@ -80,13 +82,20 @@ def run_batch(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_language
                 continue
             result: DocumentResult = pipeline.run(path)
             result.source = str(path.relative_to(in_dir))
+            if audit is not None:
+                audit.document("summarize", result)
             try:
                 atomic_write(json_path, json.dumps(asdict(result), ensure_ascii=False, indent=1))
                 atomic_write(md_path, render_markdown(result, settings.output_language))
             except errors.OutputWriteError as exc:
                 failed += 1
                 tqdm.write(f"failed: {path}: {exc.message(ui_language)}", file=sys.stderr)
+                if audit is not None:
+                    audit.record("export", sha256=result.sha256 or None, engines={"output": "json+md"},
+                                 outcome=exc.code)
                 continue
+            if audit is not None:
+                audit.record("export", sha256=result.sha256 or None, engines={"output": "json+md"})
             if result.ok:
                 done += 1
             else:

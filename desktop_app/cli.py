@@ -28,10 +28,11 @@ def _default_ui_language() -> str:
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("engines")
-    group.add_argument("--ocr", default="auto", metavar="NAME",
-                       help="OCR engine for pages without a usable text layer (default: auto = rapidocr)")
-    group.add_argument("--summarizer", default="sections", metavar="NAME",
-                       help="summarizer (default: sections, the embedded extractor)")
+    group.add_argument("--ocr", metavar="NAME",
+                       help="OCR engine for pages without a usable text layer (default: the app's setting, "
+                            "else auto = rapidocr)")
+    group.add_argument("--summarizer", metavar="NAME",
+                       help="summarizer (default: the app's setting, else sections, the embedded extractor)")
     group.add_argument("--dpi", type=int, default=200, help="render DPI for PDF pages that need OCR (default 200)")
     group.add_argument("--no-text-layer", action="store_true",
                        help="OCR every PDF page even when it has a usable text layer")
@@ -42,10 +43,13 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--served-model", metavar="NAME", help="model name on that server")
     group.add_argument("--allow-host", action="append", metavar="HOST",
                        help="allow connections to this non-loopback host (repeatable); nothing else is reached")
-    group.add_argument("--device", default="auto", help="auto, cpu or cuda (model engines)")
+    group.add_argument("--device", help="auto, cpu or cuda (model engines; default: the app's setting, else auto)")
     group.add_argument("--quantization", choices=("8bit", "4bit"), help="load model engines quantized")
     group.add_argument("--output-language", choices=("zh", "en"),
-                       help="language of the labels (default: the note's own language)")
+                       help="language of the labels (default: the app's setting, else the note's own language)")
+    group.add_argument("--no-app-settings", action="store_true",
+                       help="ignore the desktop app's saved engine settings (by default they fill in every "
+                            "engine option not given here)")
     limits = parser.add_argument_group("limits")
     limits.add_argument("--max-pages", type=int, default=1000, help="refuse documents with more pages")
     limits.add_argument("--max-megapixels", type=float, default=100.0, help="refuse larger page images")
@@ -112,6 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
     audit_verify.add_argument("--file", type=Path, metavar="PATH", help="audit log (default: the app's own)")
     audit_verify.set_defaults(handler=_cmd_audit_verify)
 
+    history = commands.add_parser("history", help="the optional encrypted history: status, purge, delete")
+    history_commands = history.add_subparsers(dest="history_command", metavar="ACTION", required=True)
+    for name, text in (("status", "whether history can be on here, and what it holds"),
+                       ("purge", "remove entries older than the retention period (30 days)"),
+                       ("delete-all", "remove every entry, the database and its key")):
+        sub = history_commands.add_parser(name, help=text)
+        sub.add_argument("--file", type=Path, metavar="PATH", help="history database (default: the app's own)")
+        if name == "delete-all":
+            sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        sub.set_defaults(handler=_cmd_history)
+
     evaluate = commands.add_parser("evaluate", help="measure engine setups on your own labelled documents")
     from desktop_app.evaluation import command as evaluate_command  # standard library only until it runs
 
@@ -129,9 +144,10 @@ def _settings(args: argparse.Namespace):
     limits = IngestLimits(max_bytes=int(args.max_mb * 2**20), max_pixels_per_page=int(args.max_megapixels * 1e6),
                           max_pages=args.max_pages)
     return EngineSettings(
-        ocr=args.ocr, summarizer=args.summarizer, dpi=args.dpi, use_text_layer=not args.no_text_layer,
+        ocr=args.ocr or "auto", summarizer=args.summarizer or "sections", dpi=args.dpi,
+        use_text_layer=not args.no_text_layer,
         ocr_model=args.ocr_model, summarizer_model=args.summarizer_model, endpoint=args.endpoint,
-        served_model=args.served_model, allowed_hosts=_allowed_hosts(args), device=args.device,
+        served_model=args.served_model, allowed_hosts=_allowed_hosts(args), device=args.device or "auto",
         quantization=args.quantization,
         output_language=args.output_language, limits=limits,
     )
@@ -148,26 +164,66 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 
     pipeline = Pipeline(_settings(args), ui_language=args.lang)
     pipeline.check_engines()
+    audit = CliAudit()
     failed = 0
     for path in args.paths:
         result = pipeline.run(path)
         result.source = path  # exactly as given
+        audit.document("summarize", result)
         failed += not result.ok
         if args.json:
             print(result_json(result), flush=True)
         else:
             print(render_text(result, args.output_language), flush=True)
         if getattr(args, "tables", None):
+            from desktop_app.errors import OutputWriteError
             from desktop_app.tables import document_tables, export_tables
 
-            export_tables(document_tables(result.pages), args.tables, Path(path).stem)
+            try:
+                written = export_tables(document_tables(result.pages), args.tables, Path(path).stem)
+            except OutputWriteError as exc:
+                audit.record("export", sha256=result.sha256 or None, engines={"output": "tables"}, outcome=exc.code)
+                raise
+            if written:
+                audit.record("export", sha256=result.sha256 or None, engines={"output": "tables"})
     return ExitCode.INPUT_FAILED if failed else ExitCode.OK
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
     from desktop_app.batch import run_batch
 
-    return run_batch(args.in_dir, args.out, _settings(args), ui_language=args.lang)
+    return run_batch(args.in_dir, args.out, _settings(args), ui_language=args.lang, audit=CliAudit())
+
+
+class CliAudit:
+    """The audit log as the CLI uses it: an entry that cannot be written is reported once on
+    stderr (without any document detail) and the run goes on."""
+
+    def __init__(self, log=None) -> None:
+        from desktop_app.privacy.audit import AuditLog
+
+        self.log = log or AuditLog()
+        self._warned = False
+
+    def record(self, action: str, **fields) -> None:
+        try:
+            self.log.record(action, **fields)
+        except OSError as exc:
+            self._warn(exc)
+
+    def document(self, action: str, result) -> None:
+        from desktop_app.privacy.audit import record_document
+
+        try:
+            record_document(self.log, action, result)
+        except OSError as exc:
+            self._warn(exc)
+
+    def _warn(self, exc: OSError) -> None:
+        if not self._warned:
+            self._warned = True
+            print(f"emr-assist: the audit log could not be written ({exc.strerror or type(exc).__name__})",
+                  file=sys.stderr)
 
 
 def _cmd_engines(args: argparse.Namespace) -> int:
@@ -271,6 +327,63 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
     return ExitCode.OK if result.ok else ExitCode.INPUT_FAILED
 
 
+def _cmd_history(args: argparse.Namespace) -> int:
+    from desktop_app.errors import HistoryUnavailable
+    from desktop_app.privacy import history
+
+    db_path = args.file or history.default_path()
+    audit = CliAudit()
+    if args.history_command == "delete-all":
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("emr-assist: add --yes to delete all history without a prompt", file=sys.stderr)
+                return ExitCode.USAGE
+            if input("Delete all history, its database and its key? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("Nothing deleted.")
+                return ExitCode.OK
+        history.delete_stored(db_path)
+        audit.record("history_delete_all")
+        print(f"History deleted ({db_path}).")
+        return ExitCode.OK
+    reason = history.unavailable_reason()
+    if reason:
+        print(HistoryUnavailable(reason=reason).message(args.lang))
+        return ExitCode.OK if args.history_command == "status" else ExitCode.CONFIG
+    if not db_path.exists():
+        print(f"History can be turned on (Settings in the desktop app); nothing is stored yet ({db_path}).")
+        return ExitCode.OK
+    # Opened with no retention first, so `purge` can count what it removes.
+    with history.History.open(db_path, retention_days=float("inf")) as store:
+        store.retention_days = history.RETENTION_DAYS
+        if args.history_command == "purge":
+            removed = store.purge_expired()
+            audit.record("history_purge")
+            print(f"{removed} entries older than {history.RETENTION_DAYS} days removed ({db_path}).")
+        else:
+            count = len(store.entries())
+            print(f"History: {count} entries, encrypted, kept {history.RETENTION_DAYS} days ({db_path}).")
+    return ExitCode.OK
+
+
+def _apply_app_settings(args: argparse.Namespace) -> None:
+    """Engine options not given on the command line take the desktop app's saved settings
+    (QtCore only, imported here: never at module import), unless --no-app-settings."""
+    if args.command not in ("summarize", "batch") or args.no_app_settings:
+        return  # `evaluate` reads them itself, per config
+    from desktop_app.settings import app_engine_settings
+
+    saved = app_engine_settings()
+    if saved is None:  # PySide6 not installed: the built-in defaults
+        return
+    for name, value in (("ocr", saved.ocr), ("summarizer", saved.summarizer), ("ocr_model", saved.ocr_model),
+                        ("summarizer_model", saved.summarizer_model), ("endpoint", saved.endpoint),
+                        ("served_model", saved.served_model), ("device", saved.device),
+                        ("quantization", saved.quantization), ("output_language", saved.output_language)):
+        if getattr(args, name, None) is None and value is not None:
+            setattr(args, name, value)
+    args.allow_host = list(dict.fromkeys([*(args.allow_host or ()), *saved.allowed_hosts]))
+
+
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from desktop_app.doctor import FAIL, format_checks, run_checks
 
@@ -298,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     from desktop_app.privacy import deid, network
 
     deid.install_log_filter()  # no PHI in any log line
+    _apply_app_settings(args)  # before the guard: the app's allowed hosts count too
     network.install(_allowed_hosts(args))  # loopback and allow-listed hosts only
     try:
         return args.handler(args)

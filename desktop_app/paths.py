@@ -31,7 +31,13 @@ def apply_offline_environment() -> None:
     os.environ.setdefault("HF_HOME", str(cache_dir() / "huggingface"))
 
 
+DATA_DIR_ENV = "EMR_ASSIST_DATA_DIR"  # overrides the data folder (audit log, history, models): tests, portable use
+
+
 def data_dir() -> Path:
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 

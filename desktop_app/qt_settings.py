@@ -32,6 +32,7 @@ class Key(str, Enum):
     ALLOWED_HOSTS = "network/allowed_hosts"
     SHOW_BOXES = "view/show_boxes"
     INBOX_FOLDER = "inbox/folder"
+    KEEP_HISTORY = "privacy/keep_history"
     WELCOME_SHOWN = "ui/welcome_shown"  # a state flag, not a Preferences field
 
 
@@ -56,6 +57,7 @@ class Preferences:
     allowed_hosts: tuple[str, ...] = ()
     show_boxes: bool = True
     inbox_folder: str = ""  # a folder whose new files join the queue ("" = none)
+    keep_history: bool = False  # the encrypted history (privacy/history.py); off unless the user turns it on
 
     def engine_settings(self) -> EngineSettings:
         """The pipeline's settings for these preferences (CLI defaults for everything else)."""
@@ -88,6 +90,7 @@ _FIELDS = {
     Key.ALLOWED_HOSTS: "allowed_hosts",
     Key.SHOW_BOXES: "show_boxes",
     Key.INBOX_FOLDER: "inbox_folder",
+    Key.KEEP_HISTORY: "keep_history",
 }
 _CHOICES = {
     "ui_language": UI_LANGUAGES,
@@ -97,10 +100,19 @@ _CHOICES = {
 }
 
 
+SETTINGS_FILE_ENV = "EMR_ASSIST_SETTINGS"  # an ini file used instead of the user's store (tests, portable use)
+
+
 def default_qsettings() -> QSettings:
-    """The user's settings store (registry / plist / ini in the platform's config folder)."""
+    """The user's settings store (registry / plist / ini in the platform's config folder), or the
+    ini file named by $EMR_ASSIST_SETTINGS."""
+    import os
+
     from desktop_app.paths import APP_AUTHOR, APP_NAME
 
+    override = os.environ.get(SETTINGS_FILE_ENV)
+    if override:
+        return QSettings(override, QSettings.Format.IniFormat)
     return QSettings(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, APP_AUTHOR, APP_NAME)
 
 

@@ -30,3 +30,15 @@ class EngineSettings:
     quantization: str | None = None  # None | "8bit" | "4bit"
     output_language: str | None = None  # None = the note's own language
     limits: IngestLimits = field(default_factory=IngestLimits)
+
+
+def app_engine_settings() -> EngineSettings | None:
+    """The desktop app's saved engine preferences, or None when PySide6 is not installed.
+
+    Imports QtCore only (through desktop_app.qt_settings); never widgets, never a QApplication.
+    Shared by `emr-assist summarize/batch` and `emr-assist evaluate`."""
+    try:
+        from desktop_app import qt_settings
+    except ImportError:
+        return None
+    return qt_settings.load(qt_settings.default_qsettings()).engine_settings()

@@ -5,7 +5,8 @@
 (Without a display the script re-runs itself under `xvfb-run`.) Each language runs in its own
 process, like a cold start: the app is built by `create_app()` with a throw-away settings file,
 a bundled sample scan is dropped in and read by the embedded engines, and PNGs are saved for
-empty / running / done-with-evidence-highlighted / settings.
+empty / running / done-with-evidence-highlighted / multipage (a 3-page scan with its page
+thumbnails, the third page picked in the strip) / settings.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = {"zh_CN": ROOT / "resources/samples/zh_outpatient_note_scan.jpg",
            "en": ROOT / "resources/samples/en_progress_note_scan.jpg"}
-STATES = ("empty", "running", "done", "settings")
+STATES = ("empty", "running", "done", "multipage", "settings")
 
 
 def wait_until(predicate, timeout: float = 60.0) -> bool:
@@ -66,6 +67,7 @@ class _HeldEngine:
 
 
 def shoot_language(language: str, out: Path) -> list[Path]:
+    from PIL import Image
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QGuiApplication
 
@@ -123,6 +125,26 @@ def shoot_language(language: str, out: Path) -> list[Path]:
         window.summary_panel.fields[shown].editor.setFocus()
         window.highlight_field(shown)
         save("done")
+
+        # A 3-page scanned PDF: the thumbnail strip, evidence pages marked, the third page picked.
+        pages = [SAMPLES[language], *(path for name, path in SAMPLES.items() if name != language)]
+        images = [Image.open(pages[i % len(pages)]).convert("RGB") for i in range(3)]
+        multi = settings_dir / ("多页病历.pdf" if tag == "zh" else "multi_page_note.pdf")
+        images[0].save(multi, "PDF", resolution=200, save_all=True, append_images=images[1:])
+        (multi_key,) = window.add_paths([str(multi)])
+        if not wait_until(lambda: window.sessions[multi_key].status == DONE, 300):
+            raise SystemExit(f"the 3-page scan was not read in time ({window.sessions[multi_key].status})")
+        window.queue.select(multi_key)
+        strip = window.thumbnails
+        wait_until(lambda: strip.count() == 3 and all(strip.has_thumbnail(i) for i in range(3)), 30)
+        multi_summary = window.sessions[multi_key].summary
+        window.highlight_field(next((name for name in ("chief_complaint", "diagnosis", "plan")
+                                     if multi_summary and multi_summary.fields()[name].status == "found"),
+                                    "chief_complaint"))
+        wait_until(lambda: window.page_view.current_index() == 0, 30)
+        strip.setCurrentRow(2)  # as a click on the third thumbnail does
+        wait_until(lambda: window.page_view.current_index() == 2, 30)
+        save("multipage")
 
         dialog = window.open_settings()
         wait_until(dialog.isVisible, 5)

@@ -77,14 +77,11 @@ class EvalConfig:
 
 
 def app_engine_settings() -> EngineSettings | None:
-    """The desktop app's saved engine preferences, or None when PySide6 is not installed.
+    """The desktop app's saved engine preferences, or None when PySide6 is not installed
+    (`desktop_app.settings.app_engine_settings`, shared with the CLI)."""
+    from desktop_app import settings
 
-    Imports QtCore only (through desktop_app.qt_settings); never widgets, never a QApplication."""
-    try:
-        from desktop_app import qt_settings
-    except ImportError:
-        return None
-    return qt_settings.load(qt_settings.default_qsettings()).engine_settings()
+    return settings.app_engine_settings()
 
 
 def available() -> list[str]:

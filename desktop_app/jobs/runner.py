@@ -17,11 +17,12 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
 from desktop_app import errors
@@ -73,6 +74,7 @@ class PipelineWorker(QObject):
     failed = Signal(int, str, str)  # job id, error code, message in the UI language
     cancelled = Signal(int)
     warmed_up = Signal()
+    history_state = Signal(bool, str)  # history open?, and why not (empty when off by choice)
 
     def __init__(self, factory: PipelineFactory, settings: EngineSettings, ui_language: str) -> None:
         super().__init__()
@@ -80,6 +82,8 @@ class PipelineWorker(QObject):
         self._settings = settings
         self._ui_language = ui_language
         self._pipeline = None
+        self._history = None  # privacy.history.History, opened in this thread when the user keeps history
+        self._history_path: Path | None = None
 
     def _get_pipeline(self):
         if self._pipeline is None:
@@ -141,7 +145,69 @@ class PipelineWorker(QObject):
             _log_unexpected(f"job {job_id}", exc)
             self.failed.emit(job_id, "unexpected", _unexpected(self._ui_language, exc))
             return
+        self._keep_in_history(result)
         self.finished.emit(job_id, result)
+
+    # --- the optional encrypted history (privacy/history.py), used only in this thread ----------
+
+    @Slot(object)
+    def set_history(self, db_path: object) -> None:
+        """Open the history at `db_path` (which purges expired entries), or close it (None)."""
+        self.close_history()
+        self._history_path = Path(db_path) if db_path is not None else None
+        if self._history_path is None:
+            self.history_state.emit(False, "")
+            return
+        from desktop_app.privacy import history
+
+        try:
+            self._history = history.History.open(self._history_path)
+        except errors.EmrError as exc:  # no secure keyring, or the key is gone
+            self.history_state.emit(False, exc.message(self._ui_language))
+            return
+        except Exception as exc:  # a damaged database or an unreadable folder: history stays off
+            _log_unexpected("history open", exc)
+            self.history_state.emit(False, _unexpected(self._ui_language, exc))
+            return
+        self.history_state.emit(True, "")
+
+    @Slot(object)
+    def delete_history(self, db_path: object) -> None:
+        """"Delete all history" at `db_path`: every entry, the database files and the key; a
+        history that is on starts again empty, under a new key."""
+        from desktop_app.privacy import history
+
+        was_on = self._history_path
+        self.close_history()
+        try:
+            history.delete_stored(Path(db_path))
+        except OSError as exc:
+            _log_unexpected("history delete", exc)
+        if was_on is not None:
+            self.set_history(was_on)
+
+    @Slot()
+    def close_history(self) -> None:
+        if self._history is not None:
+            try:
+                self._history.close()
+            except Exception:  # already closed
+                pass
+            self._history = None
+
+    def _keep_in_history(self, result) -> None:
+        if self._history is None or not getattr(result, "ok", False):
+            return
+        import json
+        from dataclasses import asdict
+
+        try:
+            record = json.loads(json.dumps(asdict(result), ensure_ascii=False, default=str))
+            self._history.add(record)
+        except Exception as exc:  # history must never cost the user the result
+            _log_unexpected("history write", exc)
+            self.close_history()
+            self.history_state.emit(False, _unexpected(self._ui_language, exc))
 
     @Slot(int, str, object)
     def summarize(self, job_id: int, text: str, cancel: CancelToken) -> None:
@@ -211,6 +277,9 @@ class JobRunner(QObject):
     _submit_summary = Signal(int, str, object)
     _configure = Signal(object, str)
     _warm_up = Signal()
+    _set_history = Signal(object)
+    _delete_history = Signal(object)
+    historyChanged = Signal(bool, str)  # history open?, why not
 
     def __init__(self, settings: EngineSettings, ui_language: str = "en",
                  pipeline_factory: PipelineFactory | None = None, parent: QObject | None = None) -> None:
@@ -222,6 +291,11 @@ class JobRunner(QObject):
         self._worker = PipelineWorker(pipeline_factory or default_pipeline_factory, settings, ui_language)
         self._worker.moveToThread(self._thread)
         self._thread.finished.connect(self._worker.deleteLater)
+        # Runs in the worker thread as it ends: the history's SQLite connection belongs to it.
+        self._thread.finished.connect(self._worker.close_history, Qt.ConnectionType.DirectConnection)
+        self._set_history.connect(self._worker.set_history)
+        self._delete_history.connect(self._worker.delete_history)
+        self._worker.history_state.connect(self.historyChanged)
 
         self._submit_document.connect(self._worker.run)
         self._submit_summary.connect(self._worker.summarize)
@@ -257,6 +331,16 @@ class JobRunner(QObject):
 
     def configure(self, settings: EngineSettings, ui_language: str) -> None:
         self._configure.emit(settings, ui_language)
+
+    def set_history(self, db_path: Path | None) -> None:
+        """Keep finished results in the encrypted history at `db_path` (None = keep none)."""
+        if not self._stopped:
+            self._set_history.emit(db_path)
+
+    def delete_history(self, db_path: Path) -> None:
+        """Delete the history at `db_path` (entries, files, key), in the worker thread."""
+        if not self._stopped:
+            self._delete_history.emit(db_path)
 
     def cancel(self, job_id: int) -> None:
         job = self._jobs.get(job_id)
@@ -318,6 +402,7 @@ class JobRunner(QObject):
 class _PageSignals(QObject):
     loaded = Signal(int, int, int, QImage, float)  # request id, page index, page count, image, scale
     failed = Signal(int, int, str)  # request id, page index, message
+    thumbnail = Signal(int, int, QImage)  # document key, page index, image (null: could not be rendered)
 
 
 # PDF pages are first shown from a render at this DPI, and re-rendered at the pipeline's DPI only
@@ -325,6 +410,8 @@ class _PageSignals(QObject):
 # GUI-thread stall), and below half the scan's resolution MuPDF decodes the page's JPEG at half
 # size: 96 dpi renders an A4 scan in ~10-20 ms here, 110 dpi in ~40 ms, 200 dpi in ~75 ms.
 VIEW_DPI = 96
+THUMBNAIL_WIDTH = 96  # pixels; thumbnails of very tall pages are capped at 3× this height
+THUMBNAIL_PAUSE_S = 0.005
 
 
 def _qimage_from_rgb(data: bytes, width: int, height: int, stride: int) -> QImage:
@@ -384,11 +471,85 @@ class _RenderPage(QRunnable):
         return _qimage_from_rgb(rgb.tobytes(), rgb.width, rgb.height, rgb.width * 3), 1.0
 
 
+class _RenderThumbnails(QRunnable):
+    """Small images of some pages of one document, one signal per page, on the thumbnail pool.
+
+    Stops between pages once `cancel` is set (the document is no longer shown). A page that cannot
+    be rendered is reported with a null image, so the strip does not ask for it again.
+    """
+
+    def __init__(self, signals: _PageSignals, key: int, path: str, indices: list[int], width: int,
+                 settings: EngineSettings, cancel: CancelToken) -> None:
+        super().__init__()
+        self._signals = signals
+        self._key = key
+        self._path = path
+        self._indices = indices
+        self._width = max(int(width), 8)
+        self._settings = settings
+        self._cancel = cancel
+
+    def run(self) -> None:  # runs on the thumbnail pool's thread
+        wanted = set(self._indices)
+        try:
+            import_pipeline_modules()
+            from desktop_app.ingest import open_document
+
+            with open_document(self._path, self._settings.limits, self._settings.dpi) as document:
+                for page in document.pages():
+                    if not wanted or self._cancel.cancelled:
+                        break
+                    if page.index not in wanted:
+                        continue
+                    wanted.discard(page.index)
+                    self._signals.thumbnail.emit(self._key, page.index, self._render_or_null(page))
+                    # MuPDF held the GIL while rendering: hand it to the GUI thread (and the OCR
+                    # worker) before the next page, thumbnails are not worth a stall.
+                    time.sleep(THUMBNAIL_PAUSE_S)
+        except errors.EmrError:
+            pass  # the page view shows the document's error; the thumbnails stay blank
+        except Exception as exc:
+            _log_unexpected("thumbnail render", exc)
+        if not self._cancel.cancelled:
+            for index in sorted(wanted):
+                self._signals.thumbnail.emit(self._key, index, QImage())
+
+    def _render_or_null(self, page) -> QImage:
+        try:
+            return self._render(page)
+        except errors.EmrError:
+            return QImage()
+        except Exception as exc:
+            _log_unexpected("thumbnail render", exc)
+            return QImage()
+
+    def _render(self, page) -> QImage:
+        width, max_height = self._width, self._width * 3
+        if page.pdf_page is not None:
+            import pymupdf
+
+            rect = page.pdf_page.rect
+            zoom = min(width / max(rect.width, 1.0), max_height / max(rect.height, 1.0))
+            # A few milliseconds with the GIL held: MuPDF decodes a scan's JPEG at a reduced size.
+            pixmap = page.pdf_page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False,
+                                              colorspace=pymupdf.csRGB)
+            return _qimage_from_rgb(pixmap.samples, pixmap.width, pixmap.height, pixmap.stride)
+        image = page.image()  # Pillow decodes and resamples without holding the GIL
+        image.thumbnail((width, max_height))
+        rgb = image.convert("RGB")
+        return _qimage_from_rgb(rgb.tobytes(), rgb.width, rgb.height, rgb.width * 3)
+
+
 class PageImageLoader(QObject):
-    """Renders one page of a document on a pool thread; only the latest request is delivered."""
+    """Renders one page of a document on a pool thread; only the latest request is delivered.
+
+    Thumbnails render on a second one-thread pool, so they never delay (or replace) the page
+    image; only those of the document asked for last are delivered.
+    """
 
     loaded = Signal(int, int, QImage, float)  # page index, page count, image, page pixels per image pixel
     failed = Signal(int, str)  # page index, message
+    thumbnailLoaded = Signal(int, int, QImage)  # document key, page index, image (null: could not be rendered)
 
     def __init__(self, settings: EngineSettings, language: str = "en", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -397,9 +558,14 @@ class PageImageLoader(QObject):
         self._latest = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        self._thumb_pool = QThreadPool(self)
+        self._thumb_pool.setMaxThreadCount(1)
+        self._thumb_key: int | None = None
+        self._thumb_cancel = CancelToken()
         self._signals = _PageSignals()
         self._signals.loaded.connect(self._on_loaded)
         self._signals.failed.connect(self._on_failed)
+        self._signals.thumbnail.connect(self._on_thumbnail)
 
     def configure(self, settings: EngineSettings, language: str) -> None:
         self._settings = settings
@@ -412,13 +578,31 @@ class PageImageLoader(QObject):
         task = _RenderPage(self._signals, self._latest, path, index, self._settings, self._language, full)
         self._pool.start(task)
 
+    def request_thumbnails(self, key: int, path: str, indices: list[int], width: int = THUMBNAIL_WIDTH) -> None:
+        """Render small images of pages `indices` of document `key` (the strip asks for the rows
+        on screen). Asking for another document drops the previous one's queued and running work."""
+        if key != self._thumb_key:
+            self.cancel_thumbnails()
+            self._thumb_key = key
+        if indices:
+            self._thumb_pool.start(_RenderThumbnails(self._signals, key, path, list(indices), width,
+                                                     self._settings, self._thumb_cancel))
+
+    def cancel_thumbnails(self) -> None:
+        self._thumb_cancel.cancel()
+        self._thumb_cancel = CancelToken()
+        self._thumb_pool.clear()
+        self._thumb_key = None
+
     def cancel(self) -> None:
         self._latest += 1
         self._pool.clear()
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         self.cancel()
+        self.cancel_thumbnails()
         self._pool.waitForDone(timeout_ms)
+        self._thumb_pool.waitForDone(timeout_ms)
 
     @Slot(int, int, int, QImage, float)
     def _on_loaded(self, request: int, index: int, count: int, image: QImage, scale: float) -> None:
@@ -429,6 +613,11 @@ class PageImageLoader(QObject):
     def _on_failed(self, request: int, index: int, message: str) -> None:
         if request == self._latest:
             self.failed.emit(index, message)
+
+    @Slot(int, int, QImage)
+    def _on_thumbnail(self, key: int, index: int, image: QImage) -> None:
+        if key == self._thumb_key:
+            self.thumbnailLoaded.emit(key, index, image)
 
 
 # --- the scan inbox ----------------------------------------------------------------------

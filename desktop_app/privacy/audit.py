@@ -28,7 +28,7 @@ ACTIONS = frozenset({"open", "ocr", "summarize", "copy", "copy_deidentified", "e
 GENESIS = "0" * 64
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_ENGINE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/+-]{0,79}$")
+_ENGINE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,79}$")
 _lock = threading.Lock()
 
 try:  # POSIX: also serialise appends between processes (CLI and GUI at once)
@@ -176,7 +176,15 @@ def record_document(log: AuditLog, action: str, result) -> dict:
         engines["ocr"] = "+".join(page_engines)
     if result.summary is not None and result.summary.engine:
         engines["summarizer"] = result.summary.engine
-    return log.record(action, sha256=result.sha256, engines=engines, outcome=result.error_code or "ok")
+    return log.record(action, sha256=result.sha256 or None, engines=engines,
+                      outcome=outcome_code(result.error_code or "ok"))
+
+
+def outcome_code(code: str | None) -> str:
+    """An error code as an audit outcome ("ok" for None); anything not shaped like a code becomes
+    "error", so a message can never reach the log in its place."""
+    code = code or "ok"
+    return code if _CODE.match(code) else "error"
 
 
 MESSAGES = {

@@ -72,6 +72,20 @@ def unavailable_reason() -> str | None:
     return None
 
 
+def delete_stored(db_path: Path | None = None) -> None:
+    """"Delete all history" without opening it: the database files and the key, whatever state
+    they are in (a key missing from the keyring, a keyring that cannot be used any more)."""
+    db_path = Path(db_path) if db_path else default_path()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    try:
+        import keyring
+
+        keyring.delete_password(KEYRING_SERVICE, KEYRING_USERNAME)
+    except Exception:  # no key, no keyring, or the fail backend: nothing left to remove
+        pass
+
+
 @dataclass(frozen=True)
 class EntryInfo:
     id: int

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -41,6 +42,7 @@ from desktop_app.jobs.runner import JobRunner, PageImageLoader
 from desktop_app.models import FOUND, DocumentResult, Summary
 from desktop_app.qt_settings import Preferences
 from desktop_app.ui.drop_zone import DropZone, expand_paths, local_paths
+from desktop_app.ui.page_thumbnails import PageThumbnails
 from desktop_app.ui.page_view import PageView
 from desktop_app.ui.queue_list import CANCELLED, DONE, FAILED, RUNNING, WAITING, QueueList
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -93,6 +95,8 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.welcome_dialog = None  # WelcomeDialog, built on first use (first run, or Help)
         self.inbox = None  # the scan-inbox watcher, set by the app factory
+        self.audit = None  # jobs.audit_writer.AuditWriter, set by the app factory (None = not audited)
+        self.history_path: Path | None = None  # the encrypted history's database, set by the app factory
 
         self._build_widgets()
         self._build_actions()
@@ -119,7 +123,14 @@ class MainWindow(QMainWindow):
         self.page_view.set_boxes_visible(self.prefs.show_boxes)
         self.center = QStackedWidget()
         self.center.addWidget(self.drop_zone)
-        self.center.addWidget(self.page_view)
+        self.thumbnails = PageThumbnails()  # hidden for one-page documents
+        self.page_area = QWidget()
+        page_layout = QHBoxLayout(self.page_area)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(4)
+        page_layout.addWidget(self.thumbnails)
+        page_layout.addWidget(self.page_view, 1)
+        self.center.addWidget(self.page_area)
 
         self.summary_panel = SummaryPanel()
         self.text_view = TextView()
@@ -214,6 +225,9 @@ class MainWindow(QMainWindow):
         self.runner.cancelled.connect(self._on_job_cancelled)
         self.loader.loaded.connect(self._on_page_loaded)
         self.loader.failed.connect(self._on_page_failed)
+        self.thumbnails.pageClicked.connect(self._request_page)
+        self.thumbnails.thumbnailsWanted.connect(self._request_thumbnails)
+        self.loader.thumbnailLoaded.connect(self.thumbnails.set_thumbnail)
 
     # --- getting documents in -----------------------------------------------------------
 
@@ -228,6 +242,8 @@ class MainWindow(QMainWindow):
             key = self._next_key
             self._next_key += 1
             self.sessions[key] = DocumentSession(key, path, temporary=temporary)
+            if self.audit is not None:
+                self.audit.record_file("open", path)  # its hash only, computed in the background
             self.queue.add_document(key, path)
             job_id = self.runner.submit(path)
             self._jobs[job_id] = (key, "document", "")
@@ -336,6 +352,8 @@ class MainWindow(QMainWindow):
         session.result = result
         session.summary = result.summary
         session.summary_text = result.text
+        if self.audit is not None:
+            self.audit.record_document("summarize", result)
         if result.error:
             session.status, session.error = FAILED, result.error
             self.queue.set_status(session.key, FAILED, result.error)
@@ -354,6 +372,9 @@ class MainWindow(QMainWindow):
         session.summary_job = None
         session.summary = summary
         session.summary_text = text
+        if self.audit is not None:  # "Summarize again" on the (possibly corrected) text
+            sha256 = session.result.sha256 if session.result is not None else None
+            self.audit.record("summarize", sha256=sha256, engines={"summarizer": summary.engine or "unknown"})
         # Fields the physician typed by hand stay as typed; the rest take the new summary.
         session.kept_edits = [name for name in session.field_edits]
         if session.key == self._current:
@@ -366,6 +387,9 @@ class MainWindow(QMainWindow):
         self._job_done(job_id)
         if session is None:
             return
+        if self.audit is not None:
+            sha256 = session.result.sha256 if session.result is not None else None  # None: never read
+            self.audit.record("summarize", sha256=sha256, outcome=code)
         if kind == "document":
             session.status, session.error = FAILED, message
             self.queue.set_status(session.key, FAILED, message)
@@ -428,7 +452,7 @@ class MainWindow(QMainWindow):
             return
         changed = key != self._current
         self._current = key
-        self.center.setCurrentWidget(self.page_view)
+        self.center.setCurrentWidget(self.page_area)
         self.setWindowTitle(f"{Path(session.path).name} — {self._app_title()}")
         result = session.result
 
@@ -442,6 +466,7 @@ class MainWindow(QMainWindow):
             self.loader.request(session.path, 0)
         if not changed:
             self.page_view.set_highlights({})
+        self._show_thumbnails(session, changed)
         # The page on screen stays (no second render); only its boxes change.
         blocks = {p.index: [tuple(b.bbox) for b in p.blocks] for p in result.pages} if result else {}
         self.page_view.set_blocks(blocks)
@@ -497,8 +522,9 @@ class MainWindow(QMainWindow):
         if session.result is not None:
             for page in session.result.pages:
                 if page.status == "failed" and not (session.status == FAILED and session.error == page.error):
-                    lines.append(self.tr("Page %1 could not be read: %2").replace("%1", str(page.index + 1))
-                                 .replace("%2", page.error or ""))
+                    # page.error is already the whole sentence ("Page 2 could not be read: …")
+                    lines.append(page.error or self.tr("Page %1 could not be read: %2")
+                                 .replace("%1", str(page.index + 1)).replace("%2", ""))
         if session.summary is not None:
             for warning in session.summary.warnings:
                 if warning.code == "page_failed":
@@ -539,6 +565,7 @@ class MainWindow(QMainWindow):
             if ev.page is not None and ev.boxes:
                 highlights.setdefault(ev.page, []).extend(tuple(box) for box in ev.boxes)
         self.page_view.set_highlights(highlights)
+        self.thumbnails.set_highlighted_pages(set(highlights))
         if highlights and self.page_view.current_index() not in highlights:
             self._request_page(min(highlights))
 
@@ -557,7 +584,33 @@ class MainWindow(QMainWindow):
 
     def _on_page_loaded(self, index: int, count: int, image: QImage, scale: float) -> None:
         if self._current_session() is not None:
+            # The strip first, laid out at once: the page is then fitted and painted once, at its final width.
+            self.thumbnails.set_document(self._current, count)
+            self.page_area.layout().activate()
             self.page_view.set_image(index, count, image, scale)
+            self.thumbnails.set_current(index)
+
+    def _show_thumbnails(self, session: DocumentSession, changed: bool) -> None:
+        """The strip for `session`; before its first page is shown the page count may be unknown."""
+        result = session.result
+        if changed:
+            self.loader.cancel_thumbnails()  # the previous document's thumbnails are not wanted any more
+        if session.status == FAILED and (result is None or not result.pages):
+            self.thumbnails.set_document(None, 0)
+        elif result is not None:
+            self.thumbnails.set_document(session.key, result.page_count)
+        elif changed:
+            self.thumbnails.set_document(None, 0)  # until the first page tells the count
+        self.thumbnails.set_failed_pages({p.index: p.error or "" for p in result.pages if p.status == "failed"}
+                                         if result is not None else {})
+        self.thumbnails.set_highlighted_pages(set())
+        if self.page_view.current_index() >= 0:
+            self.thumbnails.set_current(self.page_view.current_index())
+
+    def _request_thumbnails(self, key: int, indices: list) -> None:
+        session = self.sessions.get(key)
+        if session is not None and key == self._current:
+            self.loader.request_thumbnails(key, session.path, indices, width=self.thumbnails.pixel_width())
 
     def _on_page_failed(self, index: int, message: str) -> None:
         session = self._current_session()
@@ -578,6 +631,10 @@ class MainWindow(QMainWindow):
             session.field_edits[name] = text
 
     def _on_copied(self, what: str) -> None:
+        session = self._current_session()
+        if self.audit is not None:  # copying is how data leaves the app
+            sha256 = session.result.sha256 if session is not None and session.result is not None else None
+            self.audit.record("copy", sha256=sha256, engines={"field": what})
         message = self.tr("All three fields copied.") if what == "all" else \
             self.tr("%1 copied.").replace("%1", self._field_title(what))
         self.statusBar().showMessage(message, 3000)
@@ -599,6 +656,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.prefs, ocr_registry.names(), summary_registry.names(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_preferences(dialog.preferences()))
+        dialog.deleteHistoryRequested.connect(self.delete_history)
         self.settings_dialog = dialog
         dialog.open()  # window-modal without a nested event loop
         return dialog
@@ -626,12 +684,45 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_preferences(self, prefs: Preferences) -> None:
+        self._audit_settings_change(self.prefs, prefs)
         self.prefs = prefs
         qt_settings.save(self.store, prefs)
         self.preferencesChanged.emit(prefs)
         session = self._current_session()
         if session is not None:
             self.show_document(session.key)
+
+    def _audit_settings_change(self, old: Preferences, new: Preferences) -> None:
+        """Which preferences changed (their names, never their values: paths and hosts stay out)."""
+        if self.audit is None:
+            return
+        from dataclasses import fields
+
+        changed = [f.name for f in fields(Preferences) if getattr(old, f.name) != getattr(new, f.name)]
+        if not changed:
+            return
+        self.audit.record("settings_change", engines={"changed": "+".join(changed)[:80]})
+        if old.keep_history != new.keep_history:
+            self.audit.record("history_on" if new.keep_history else "history_off")
+
+    def delete_history(self) -> None:
+        """"Delete all history" (confirmed in Settings): entries, database and key, in the worker."""
+        if self.history_path is None:
+            return
+        self.runner.delete_history(self.history_path)
+        if self.audit is not None:
+            self.audit.record("history_delete_all")
+        self.statusBar().showMessage(self.tr("All history was deleted."), 5000)
+
+    def on_history_changed(self, is_open: bool, reason: str) -> None:
+        """The worker opened or closed the history; a reason means it could not be kept."""
+        if not is_open and reason:
+            self.statusBar().showMessage(reason, 10000)
+
+    def on_audit_failed(self, action: str, reason: str) -> None:
+        """An audit entry could not be written: say so, keep working."""
+        self.statusBar().showMessage(self.tr("Warning: the audit log could not be written (%1).")
+                                     .replace("%1", reason), 10000)
 
     # --- progress -----------------------------------------------------------------------
 
@@ -706,7 +797,8 @@ class MainWindow(QMainWindow):
         from desktop_app import __version__
 
         text = self.tr("EMR Summary Assistant %1. Reads clinical documents on this computer and shows the "
-                       "chief complaint, diagnosis and plan as written in them. Nothing is stored or sent.")
+                       "chief complaint, diagnosis and plan as written in them. Nothing is sent off this computer, "
+                       "and no note text is kept unless encrypted history is turned on in Settings.")
         QMessageBox.about(self, self._app_title(), text.replace("%1", __version__))
 
     def shutdown(self) -> None:
@@ -720,6 +812,8 @@ class MainWindow(QMainWindow):
             self.welcome_dialog.stop()  # an import removes its partial copy; the health check ends
         self.runner.shutdown()
         self.loader.shutdown()
+        if self.audit is not None:
+            self.audit.close()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None

@@ -9,8 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -90,10 +92,22 @@ class _FolderEdit(QWidget):
             self.line.setText(folder)
 
 
+_ASK = object()
+
+
 class SettingsDialog(QDialog):
+    deleteHistoryRequested = Signal()  # the user confirmed "Delete all history"
+
     def __init__(self, prefs: Preferences, ocr_engines: list[str], summarizers: list[str],
-                 parent=None) -> None:
+                 parent=None, history_reason: str | None | object = _ASK) -> None:
+        """`history_reason`: why history cannot be on here (None = it can); asked of
+        `privacy.history` when not given."""
         super().__init__(parent)
+        if history_reason is _ASK:
+            from desktop_app.privacy import history
+
+            history_reason = history.unavailable_reason()
+        self.history_reason: str | None = history_reason
         self.setObjectName("settingsDialog")
         self.setMinimumWidth(560)
         self._prefs = prefs
@@ -151,6 +165,19 @@ class SettingsDialog(QDialog):
         inbox = QFormLayout(self._inbox_box)
         self._labels["inbox_folder"] = QLabel()
         inbox.addRow(self._labels["inbox_folder"], self.inbox_folder)
+        self.keep_history_check = QCheckBox()
+        self.history_reason_label = QLabel()
+        self.history_reason_label.setWordWrap(True)
+        self.history_reason_label.setStyleSheet("color: #b3261e;")
+        self.history_reason_label.setVisible(self.history_reason is not None)
+        self.keep_history_check.setEnabled(self.history_reason is None)
+        self.delete_history_button = QPushButton()
+        self.delete_history_button.clicked.connect(self.confirm_delete_history)
+        self._history_box = QGroupBox()
+        history_layout = QVBoxLayout(self._history_box)
+        history_layout.addWidget(self.keep_history_check)
+        history_layout.addWidget(self.history_reason_label)
+        history_layout.addWidget(self.delete_history_button)
         self._privacy = QLabel()
         self._privacy.setWordWrap(True)
         self._privacy.setStyleSheet("color: #5f6b76;")
@@ -164,6 +191,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._language_box)
         layout.addWidget(self._network_box)
         layout.addWidget(self._inbox_box)
+        layout.addWidget(self._history_box)
         layout.addWidget(self._privacy)
         layout.addWidget(self.buttons)
 
@@ -192,6 +220,7 @@ class SettingsDialog(QDialog):
         self.served_model_edit.setText(prefs.served_model)
         self.allowed_hosts_edit.setPlainText("\n".join(prefs.allowed_hosts))
         self.inbox_folder.line.setText(prefs.inbox_folder)
+        self.keep_history_check.setChecked(prefs.keep_history and self.history_reason is None)
 
     def _allowed_hosts(self) -> list[str]:
         return [line.strip() for line in self.allowed_hosts_edit.toPlainText().splitlines() if line.strip()]
@@ -211,7 +240,20 @@ class SettingsDialog(QDialog):
             served_model=self.served_model_edit.text().strip(),
             allowed_hosts=tuple(self._allowed_hosts()),
             inbox_folder=self.inbox_folder.line.text().strip(),
+            keep_history=self.keep_history_check.isChecked() and self.history_reason is None,
         )
+
+    def confirm_delete_history(self) -> bool:
+        """Ask, then request deletion of every history entry and its key."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, self.tr("Delete all history"),
+            self.tr("Delete every stored document and summary, and the history's key? This cannot be undone."),
+            buttons.Yes | buttons.No, buttons.No)
+        if answer != buttons.Yes:
+            return False
+        self.deleteHistoryRequested.emit()
+        return True
 
     # --- validation ---------------------------------------------------------------------
 
@@ -273,6 +315,12 @@ class SettingsDialog(QDialog):
         for edit in (self.ocr_model, self.summarizer_model, self.inbox_folder):
             edit.browse.setText(self.tr("Choose…"))
         self.inbox_folder.line.setPlaceholderText(self.tr("(none)"))
+        self._history_box.setTitle(self.tr("History"))
+        self.keep_history_check.setText(self.tr("Keep history (encrypted, kept 30 days)"))
+        if self.history_reason is not None:
+            self.history_reason_label.setText(self.tr("History is unavailable here: %1")
+                                              .replace("%1", self.history_reason))
+        self.delete_history_button.setText(self.tr("Delete all history…"))
         names = {
             self.ocr_combo: {"auto": self.tr("Automatic (best installed)")},
             self.device_combo: {"auto": self.tr("Automatic"), "cpu": "CPU", "cuda": "CUDA (GPU)"},
@@ -288,7 +336,7 @@ class SettingsDialog(QDialog):
                 value = combo.itemData(index)
                 combo.setItemText(index, mapping.get(value, value))
         self._privacy.setText(self.tr("Settings are stored on this computer. Note text and summaries are "
-                                      "never stored."))
+                                      "never stored, unless you keep the encrypted history."))
         self._validate()
 
     def changeEvent(self, event: QEvent) -> None:

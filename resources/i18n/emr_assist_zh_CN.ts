@@ -260,13 +260,41 @@
     </message>
     <message>
       <location filename="../../desktop_app/ui/main_window.py" line="682" />
-      <source>EMR Summary Assistant %1. Reads clinical documents on this computer and shows the chief complaint, diagnosis and plan as written in them. Nothing is stored or sent.</source>
-      <translation>病历摘要助手 %1。在本机读取临床文档，显示其中记录的主诉、诊断和处理。不保存、不发送任何内容。</translation>
+      <source>EMR Summary Assistant %1. Reads clinical documents on this computer and shows the chief complaint, diagnosis and plan as written in them. Nothing is sent off this computer, and no note text is kept unless encrypted history is turned on in Settings.</source>
+      <translation>病历摘要助手 %1。在本机读取临床文档，显示其中记录的主诉、诊断和处理。任何内容都不会发送到本机以外；除非在设置中开启加密历史记录，否则不保存病历文字。</translation>
     </message>
     <message>
       <location filename="../../desktop_app/ui/main_window.py" line="692" />
       <source>Stopping…</source>
       <translation>正在停止…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/main_window.py" line="0" />
+      <source>All history was deleted.</source>
+      <translation>已删除全部历史记录。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/main_window.py" line="0" />
+      <source>Warning: the audit log could not be written (%1).</source>
+      <translation>警告：无法写入审计日志（%1）。</translation>
+    </message>
+  </context>
+  <context>
+    <name>PageThumbnails</name>
+    <message>
+      <location filename="../../desktop_app/ui/page_thumbnails.py" />
+      <source>Page %1</source>
+      <translation>第 %1 页</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/page_thumbnails.py" />
+      <source>This page could not be read.</source>
+      <translation>此页无法识别。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/page_thumbnails.py" />
+      <source>Holds the selected field’s evidence</source>
+      <translation>含所选字段的原文依据</translation>
     </message>
   </context>
   <context>
@@ -495,8 +523,38 @@
     </message>
     <message>
       <location filename="../../desktop_app/ui/settings_dialog.py" line="290" />
-      <source>Settings are stored on this computer. Note text and summaries are never stored.</source>
-      <translation>设置保存在本机。病历文字和摘要从不保存。</translation>
+      <source>Settings are stored on this computer. Note text and summaries are never stored, unless you keep the encrypted history.</source>
+      <translation>设置保存在本机。除非开启加密历史记录，病历文字和摘要从不保存。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/settings_dialog.py" line="0" />
+      <source>History</source>
+      <translation>历史记录</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/settings_dialog.py" line="0" />
+      <source>Keep history (encrypted, kept 30 days)</source>
+      <translation>保留历史记录（加密，保存 30 天）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/settings_dialog.py" line="0" />
+      <source>History is unavailable here: %1</source>
+      <translation>本机无法使用历史记录：%1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/settings_dialog.py" line="0" />
+      <source>Delete all history…</source>
+      <translation>删除全部历史记录…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/settings_dialog.py" line="0" />
+      <source>Delete all history</source>
+      <translation>删除全部历史记录</translation>
+    </message>
+    <message>
+      <location filename="../../desktop_app/ui/settings_dialog.py" line="0" />
+      <source>Delete every stored document and summary, and the history's key? This cannot be undone.</source>
+      <translation>删除所有已保存的文档和摘要以及历史记录的密钥？此操作无法撤销。</translation>
     </message>
   </context>
   <context>
