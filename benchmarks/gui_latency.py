@@ -109,9 +109,16 @@ def event_loop_stall(pages: int) -> dict[str, float]:
             loop.exec()
             poll.stop()
 
-        wait(lambda: False, 2.0)  # let the worker's warm-up import finish, as a user would
-        started = time.perf_counter()
+        # Phase 1: the window is up while the worker imports the pipeline and starts the OCR engine.
+        warmed = [False]
+        window.runner.warmedUp.connect(lambda: warmed.__setitem__(0, True))
         measuring[0] = True
+        warm_started = time.perf_counter()
+        wait(lambda: warmed[0], 60)
+        warm_seconds = time.perf_counter() - warm_started
+        warm_gaps, gaps[:] = gaps[:], []
+        # Phase 2: a document is dropped and read.
+        started = time.perf_counter()
         (key,) = window.add_paths([str(document)])
         wait(lambda: window.sessions[key].status not in ("waiting", "running"), 900)
         wait(window.page_view.has_image, 30)
@@ -122,7 +129,9 @@ def event_loop_stall(pages: int) -> dict[str, float]:
         if status != DONE:
             raise SystemExit(f"the document was not read: {status} {window.sessions[key].error}")
     stalls = sorted(gap - TICK_MS for gap in gaps)
-    return {"pages": pages, "seconds": elapsed, "ticks": len(gaps), "max_stall_ms": stalls[-1],
+    warm_stalls = sorted(gap - TICK_MS for gap in warm_gaps) or [0.0]
+    return {"warm_up_seconds": warm_seconds, "warm_up_max_stall_ms": warm_stalls[-1],
+            "pages": pages, "seconds": elapsed, "ticks": len(gaps), "max_stall_ms": stalls[-1],
             "p99_stall_ms": stalls[int(len(stalls) * 0.99) - 1], "median_stall_ms": statistics.median(stalls),
             "over_50ms": sum(1 for stall in stalls if stall > 50),
             "top": [round(stall) for stall in stalls[-5:][::-1]]}
@@ -142,13 +151,15 @@ def main() -> int:
     print(f"cold start to first paint: median {statistics.median(starts):.2f} s, max {max(starts):.2f} s "
           f"over {len(starts)} runs (target ≤ 1 s)")
     stall = event_loop_stall(args.pages)
+    print(f"warm-up after the window is shown (pipeline import, OCR engine start): {stall['warm_up_seconds']:.1f} s, "
+          f"longest stall {stall['warm_up_max_stall_ms']:.0f} ms")
     print(f"{stall['pages']}-page scanned PDF read in {stall['seconds']:.1f} s; event-loop stall: "
           f"max {stall['max_stall_ms']:.0f} ms, p99 {stall['p99_stall_ms']:.0f} ms, "
           f"median {stall['median_stall_ms']:.1f} ms over {stall['ticks']} ticks (target ≤ 100 ms); "
           f"longest five {stall['top']} ms, {stall['over_50ms']} over 50 ms")
     if hasattr(os, "getloadavg"):
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    ok = max(starts) <= 1.0 and stall["max_stall_ms"] <= 100
+    ok = max(starts) <= 1.0 and stall["max_stall_ms"] <= 100 and stall["warm_up_max_stall_ms"] <= 100
     return 0 if ok else 1
 
 

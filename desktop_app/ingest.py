@@ -27,7 +27,7 @@ DEFAULT_LIMITS = IngestLimits()
 Image.MAX_IMAGE_PIXELS = None
 
 IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "BMP", "WEBP", "TIFF"}
-STRIP_PIXELS = 1_000_000  # rasterize PDF pages in strips this size (see _render_in_strips)
+STRIP_PIXELS = 1_000_000  # rasterize PDF pages in strips this size (see render_pdf_page)
 MIN_TEXT_LAYER_CHARS = 20  # fewer real characters than this: the page is a scan, OCR it
 REPLACEMENT_CHAR = "\ufffd"
 pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF would print repair chatter to stderr
@@ -51,19 +51,32 @@ class SourcePage:
 
 
 class Document:
-    """An opened document. Use as a context manager; iterate `pages()` once per run."""
+    """An opened document. Use as a context manager; iterate `pages()` once per run, or take
+    `page(i)` for one page (the GUI's page view)."""
 
-    def __init__(self, path: Path, kind: str, sha256: str, page_count: int,
-                 pages: Callable[[], Iterator[SourcePage]], close: Callable[[], None]) -> None:
+    def __init__(self, path: Path, kind: str, page_count: int,
+                 page: Callable[[int], SourcePage], close: Callable[[], None]) -> None:
         self.path = path
         self.kind = kind
-        self.sha256 = sha256
         self.page_count = page_count
-        self._pages = pages
+        self._page = page
         self._close = close
+        self._sha256: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        """The file's hash, computed on first use (showing one page of a big PDF needs none)."""
+        if self._sha256 is None:
+            self._sha256 = file_sha256(self.path)
+        return self._sha256
+
+    def page(self, index: int) -> SourcePage:
+        if not 0 <= index < self.page_count:
+            raise errors.PageError(page=index + 1, detail=f"the document has {self.page_count} pages")
+        return self._page(index)
 
     def pages(self) -> Iterator[SourcePage]:
-        return self._pages()
+        return (self._page(index) for index in range(self.page_count))
 
     def close(self) -> None:
         self._close()
@@ -100,16 +113,15 @@ def open_document(path: str | os.PathLike, limits: IngestLimits = DEFAULT_LIMITS
         raise errors.EmptyFile(path=shown)
     if size > limits.max_bytes:
         raise errors.FileTooLarge(path=shown, size_mb=size / 2**20, limit_mb=limits.max_bytes / 2**20)
-    sha256 = file_sha256(path)
     if b"%PDF-" in head[:1024]:
-        return _open_pdf(path, sha256, limits, dpi)
-    return _open_image(path, head, sha256, limits)
+        return _open_pdf(path, limits, dpi)
+    return _open_image(path, head, limits)
 
 
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def _open_pdf(path: Path, sha256: str, limits: IngestLimits, dpi: int) -> Document:
+def _open_pdf(path: Path, limits: IngestLimits, dpi: int) -> Document:
     shown = str(path)
     try:
         pdf = pymupdf.open(path, filetype="pdf")
@@ -134,11 +146,7 @@ def _open_pdf(path: Path, sha256: str, limits: IngestLimits, dpi: int) -> Docume
         pdf.close()
         raise errors.TooManyPages(path=shown, pages=count, limit=limits.max_pages)
 
-    def pages() -> Iterator[SourcePage]:
-        for index in range(count):
-            yield _pdf_page(pdf, index, limits, dpi)
-
-    return Document(path, "pdf", sha256, count, pages, pdf.close)
+    return Document(path, "pdf", count, lambda index: _pdf_page(pdf, index, limits, dpi), pdf.close)
 
 
 def _has_eof_marker(path: Path) -> bool:
@@ -165,7 +173,7 @@ def _pdf_page(pdf: pymupdf.Document, index: int, limits: IngestLimits, dpi: int)
 
     def render() -> Image.Image:
         try:
-            return _render_in_strips(page, scale)
+            return render_pdf_page(page, scale)
         except Exception:
             raise errors.PageError(page=index + 1, detail="the page could not be rendered") from None
 
@@ -173,7 +181,7 @@ def _pdf_page(pdf: pymupdf.Document, index: int, limits: IngestLimits, dpi: int)
                       text_layer_usable=text_layer_usable(page), scale=scale)
 
 
-def _render_in_strips(page: pymupdf.Page, scale: float) -> Image.Image:
+def render_pdf_page(page: pymupdf.Page, scale: float) -> Image.Image:
     """Rasterize in horizontal strips of about STRIP_PIXELS each.
 
     MuPDF holds Python's GIL while it rasterizes; a whole scanned A4 page at 200 dpi took ~110 ms,
@@ -219,7 +227,7 @@ def _failed_page(index: int, detail: str) -> SourcePage:
 # --- images ----------------------------------------------------------------------------------
 
 
-def _open_image(path: Path, head: bytes, sha256: str, limits: IngestLimits) -> Document:
+def _open_image(path: Path, head: bytes, limits: IngestLimits) -> Document:
     shown = str(path)
     try:
         image = Image.open(path)
@@ -243,11 +251,7 @@ def _open_image(path: Path, head: bytes, sha256: str, limits: IngestLimits) -> D
             image.close()
             raise errors.CorruptDocument(path=shown, kind=f"{image.format} image") from None
 
-    def pages() -> Iterator[SourcePage]:
-        for index in range(count):
-            yield _image_page(image, index, limits, shown)
-
-    return Document(path, kind, sha256, count, pages, image.close)
+    return Document(path, kind, count, lambda index: _image_page(image, index, limits, shown), image.close)
 
 
 def _image_page(image: Image.Image, index: int, limits: IngestLimits, shown: str) -> SourcePage:

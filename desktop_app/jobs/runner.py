@@ -280,6 +280,7 @@ class JobRunner(QObject):
     _set_history = Signal(object)
     _delete_history = Signal(object)
     historyChanged = Signal(bool, str)  # history open?, why not
+    warmedUp = Signal()  # the pipeline is imported and the embedded OCR engine is ready
 
     def __init__(self, settings: EngineSettings, ui_language: str = "en",
                  pipeline_factory: PipelineFactory | None = None, parent: QObject | None = None) -> None:
@@ -296,6 +297,7 @@ class JobRunner(QObject):
         self._set_history.connect(self._worker.set_history)
         self._delete_history.connect(self._worker.delete_history)
         self._worker.history_state.connect(self.historyChanged)
+        self._worker.warmed_up.connect(self.warmedUp)
 
         self._submit_document.connect(self._worker.run)
         self._submit_summary.connect(self._worker.summarize)
@@ -439,12 +441,7 @@ class _RenderPage(QRunnable):
             with open_document(self._path, self._settings.limits, self._settings.dpi) as document:
                 count = document.page_count
                 index = min(max(self._index, 0), count - 1)
-                for page in document.pages():
-                    if page.index == index:
-                        qimage, scale = self._render(page)
-                        break
-                else:  # pragma: no cover - page_count and pages() agree
-                    raise errors.PageError(page=index + 1, detail="missing")
+                qimage, scale = self._render(document.page(index))
         except errors.EmrError as exc:
             self._signals.failed.emit(self._request, self._index, exc.message(self._language))
             return
@@ -457,16 +454,15 @@ class _RenderPage(QRunnable):
     def _render(self, page) -> tuple[QImage, float]:
         """The page image and its scale (page pixels per image pixel)."""
         if page.pdf_page is not None and self._settings.dpi > VIEW_DPI and page.width and not self._full:
-            import pymupdf
+            from desktop_app.ingest import render_pdf_page
 
             zoom = page.scale * VIEW_DPI / self._settings.dpi
             try:
-                pixmap = page.pdf_page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False,
-                                                  colorspace=pymupdf.csRGB)
+                rgb = render_pdf_page(page.pdf_page, zoom)  # in strips: the GIL is handed back between them
             except Exception:
                 raise errors.PageError(page=page.index + 1, detail="the page could not be rendered") from None
-            image = _qimage_from_rgb(pixmap.samples, pixmap.width, pixmap.height, pixmap.stride)
-            return image, page.width / max(pixmap.width, 1)
+            image = _qimage_from_rgb(rgb.tobytes(), rgb.width, rgb.height, rgb.width * 3)
+            return image, page.width / max(rgb.width, 1)
         rgb = page.image().convert("RGB")  # Pillow decodes without holding the GIL
         return _qimage_from_rgb(rgb.tobytes(), rgb.width, rgb.height, rgb.width * 3), 1.0
 
@@ -496,13 +492,11 @@ class _RenderThumbnails(QRunnable):
             from desktop_app.ingest import open_document
 
             with open_document(self._path, self._settings.limits, self._settings.dpi) as document:
-                for page in document.pages():
-                    if not wanted or self._cancel.cancelled:
+                for index in sorted(i for i in wanted if 0 <= i < document.page_count):
+                    if self._cancel.cancelled:
                         break
-                    if page.index not in wanted:
-                        continue
-                    wanted.discard(page.index)
-                    self._signals.thumbnail.emit(self._key, page.index, self._render_or_null(page))
+                    wanted.discard(index)
+                    self._signals.thumbnail.emit(self._key, index, self._render_or_null(document.page(index)))
                     # MuPDF held the GIL while rendering: hand it to the GUI thread (and the OCR
                     # worker) before the next page, thumbnails are not worth a stall.
                     time.sleep(THUMBNAIL_PAUSE_S)
