@@ -181,9 +181,11 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 
             try:
                 written = export_tables(document_tables(result.pages), args.tables, Path(path).stem)
-            except OutputWriteError as exc:
+            except OutputWriteError as exc:  # e.g. a full disk: say so, and go on with the next input
                 audit.record("export", sha256=result.sha256 or None, engines={"output": "tables"}, outcome=exc.code)
-                raise
+                print(f"emr-assist: {exc.message(args.lang)}", file=sys.stderr)
+                failed += 1
+                continue
             if written:
                 audit.record("export", sha256=result.sha256 or None, engines={"output": "tables"})
     return ExitCode.INPUT_FAILED if failed else ExitCode.OK

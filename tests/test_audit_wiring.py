@@ -186,3 +186,29 @@ def test_gui_keeps_working_when_the_log_cannot_be_written(qtbot, tmp_path):
         assert window.sessions[key].result.summary is not None
     finally:
         window.shutdown()
+
+
+def test_a_table_export_that_cannot_be_written_fails_that_input_and_the_run_goes_on(data_dir, tmp_path, capsys,
+                                                                                    monkeypatch):
+    # GIVEN two documents and a disk that is full when the first one's tables are written
+    from desktop_app import errors, tables
+
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    shutil.copy(SAMPLE, first)
+    shutil.copy(SAMPLE, second)
+
+    def export(found, out_dir, stem):
+        if stem == "a":
+            raise errors.OutputWriteError(path=str(out_dir / "a.csv"), detail="No space left on device")
+        return []
+
+    monkeypatch.setattr(tables, "export_tables", export)
+    # WHEN both are summarized with --tables
+    code = cli.main(["--lang", "en", "summarize", str(first), str(second), "--json", "--tables",
+                     str(tmp_path / "tables"), "--no-app-settings"])
+    out, err = capsys.readouterr()
+    # THEN the failure is said, the second document is still summarized, and the exit code says it
+    assert code == 1
+    assert "No space left on device" in err
+    assert [json.loads(line)["source"] for line in out.splitlines()] == [str(first), str(second)]
+    assert ("export", "write_failed") in [(e["action"], e["outcome"]) for e in entries(data_dir / "audit.jsonl")]
