@@ -26,6 +26,16 @@ def _default_ui_language() -> str:
     return "zh" if value.lower().startswith("zh") else "en"
 
 
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got '{value}'")
+    return number
+
+
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("engines")
     group.add_argument("--ocr", metavar="NAME",
@@ -41,6 +51,9 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
                        help="local folder (or .gguf file) of a summary model")
     group.add_argument("--endpoint", metavar="URL", help="OpenAI-compatible OCR server (loopback or allow-listed)")
     group.add_argument("--served-model", metavar="NAME", help="model name on that server")
+    group.add_argument("--summary-endpoint", metavar="URL",
+                       help="OpenAI-compatible summary server for --summarizer openai (loopback or allow-listed)")
+    group.add_argument("--summary-served-model", metavar="NAME", help="model name on that summary server")
     group.add_argument("--allow-host", action="append", metavar="HOST",
                        help="allow connections to this non-loopback host (repeatable); nothing else is reached")
     group.add_argument("--device", help="auto, cpu or cuda (model engines; default: the app's setting, else auto)")
@@ -79,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("in_dir", type=Path, metavar="IN_DIR")
     batch.add_argument("--out", type=Path, required=True, metavar="OUT_DIR",
                        help="one .json and one .md per document are written here")
+    batch.add_argument("--concurrency", type=_positive_int, default=1, metavar="N",
+                       help="documents in flight at once when the engines are servers (default 1; "
+                            "in-process engines always run one at a time)")
     _add_engine_options(batch)
     batch.set_defaults(handler=_cmd_batch)
 
@@ -148,6 +164,7 @@ def _settings(args: argparse.Namespace):
         use_text_layer=not args.no_text_layer,
         ocr_model=args.ocr_model, summarizer_model=args.summarizer_model, endpoint=args.endpoint,
         served_model=args.served_model, allowed_hosts=_allowed_hosts(args), device=args.device or "auto",
+        summary_endpoint=args.summary_endpoint, summary_served_model=args.summary_served_model,
         quantization=args.quantization,
         output_language=args.output_language, limits=limits,
     )
@@ -167,7 +184,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     audit = CliAudit()
     failed = 0
     for path in args.paths:
-        result = pipeline.run(path)
+        result = pipeline.run_answering_every_input(path)
         result.source = path  # exactly as given
         audit.document("summarize", result)
         failed += not result.ok
@@ -177,10 +194,14 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
             print(render_text(result, args.output_language), flush=True)
         if getattr(args, "tables", None):
             from desktop_app.errors import OutputWriteError
+            from desktop_app.labs.extract import results_table
             from desktop_app.tables import document_tables, export_tables
 
+            tables = document_tables(result.pages)
+            if not tables and result.summary and result.summary.results:  # lab rows read from the page boxes
+                tables = [results_table(result.summary.results, result.summary.language)]
             try:
-                written = export_tables(document_tables(result.pages), args.tables, Path(path).stem)
+                written = export_tables(tables, args.tables, Path(path).stem)
             except OutputWriteError as exc:  # e.g. a full disk: say so, and go on with the next input
                 audit.record("export", sha256=result.sha256 or None, engines={"output": "tables"}, outcome=exc.code)
                 print(f"emr-assist: {exc.message(args.lang)}", file=sys.stderr)
@@ -188,13 +209,16 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
                 continue
             if written:
                 audit.record("export", sha256=result.sha256 or None, engines={"output": "tables"})
+    if pipeline.config_error is not None:  # an engine or model that cannot run here: its own exit code
+        return pipeline.config_error.exit_code
     return ExitCode.INPUT_FAILED if failed else ExitCode.OK
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
     from desktop_app.batch import run_batch
 
-    return run_batch(args.in_dir, args.out, _settings(args), ui_language=args.lang, audit=CliAudit())
+    return run_batch(args.in_dir, args.out, _settings(args), ui_language=args.lang, audit=CliAudit(),
+                     concurrency=args.concurrency)
 
 
 class CliAudit:
@@ -210,7 +234,7 @@ class CliAudit:
     def record(self, action: str, **fields) -> None:
         try:
             self.log.record(action, **fields)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a field the log refuses; never ends the run
             self._warn(exc)
 
     def document(self, action: str, result) -> None:
@@ -218,14 +242,14 @@ class CliAudit:
 
         try:
             record_document(self.log, action, result)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             self._warn(exc)
 
-    def _warn(self, exc: OSError) -> None:
+    def _warn(self, exc: Exception) -> None:
         if not self._warned:
             self._warned = True
-            print(f"emr-assist: the audit log could not be written ({exc.strerror or type(exc).__name__})",
-                  file=sys.stderr)
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            print(f"emr-assist: the audit log could not be written ({reason})", file=sys.stderr)
 
 
 def _cmd_engines(args: argparse.Namespace) -> int:
@@ -380,6 +404,8 @@ def _apply_app_settings(args: argparse.Namespace) -> None:
     for name, value in (("ocr", saved.ocr), ("summarizer", saved.summarizer), ("ocr_model", saved.ocr_model),
                         ("summarizer_model", saved.summarizer_model), ("endpoint", saved.endpoint),
                         ("served_model", saved.served_model), ("device", saved.device),
+                        ("summary_endpoint", saved.summary_endpoint),
+                        ("summary_served_model", saved.summary_served_model),
                         ("quantization", saved.quantization), ("output_language", saved.output_language)):
         if getattr(args, name, None) is None and value is not None:
             setattr(args, name, value)
@@ -409,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     args.lang = args.lang or _default_ui_language()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    paths.apply_private_umask()  # every file this run writes is the user's alone (0600, folders 0700)
+    paths.remove_crash_leftovers()  # temporary files of a run that was killed mid-write
     from desktop_app.errors import EmrError
     from desktop_app.privacy import deid, network
 

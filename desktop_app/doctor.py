@@ -41,14 +41,27 @@ def check_offline_environment() -> Check:
     missing = [key for key, value in paths.OFFLINE_ENV.items() if os.environ.get(key) != value]
     if missing:
         return Check("offline", WARN, "Hugging Face offline switches not set: " + ", ".join(missing))
-    return Check("offline", OK, "Hugging Face libraries forced offline; telemetry off")
+    return Check("offline", OK, "Hugging Face libraries forced offline (" + ", ".join(paths.OFFLINE_ENV) + ")")
+
+
+def check_telemetry() -> Check:
+    """What was checked, item by item: the native switches, the modules kept unloaded, which
+    runtimes with telemetry are loaded in this process."""
+    from desktop_app.privacy import telemetry
+
+    findings = telemetry.report()
+    return Check("telemetry", OK if all(f.ok for f in findings) else FAIL, "; ".join(f.detail for f in findings))
 
 
 def check_audit_log() -> Check:
     from desktop_app.privacy import audit
 
     result = audit.AuditLog().verify()
-    return Check("audit log", OK if result.ok else FAIL, audit.describe(result))
+    detail = audit.describe(result)
+    if result.key_source:
+        detail += f"; sealed with the key from the {result.key_source}"
+        detail += "; anchor checked" if result.anchored else ""
+    return Check("audit log", OK if result.ok else FAIL, detail)
 
 
 def check_history() -> Check:
@@ -356,7 +369,7 @@ def check_fonts() -> Check:
 
 CHECKS: list[Callable[[], Check | list[Check]]] = [
     check_python, check_qt, check_torch, check_bitsandbytes, check_models, check_keyring, check_fonts,
-    check_network, check_offline_environment, check_audit_log, check_history,
+    check_network, check_offline_environment, check_telemetry, check_audit_log, check_history,
 ]
 
 

@@ -77,6 +77,41 @@ class EncryptedPdf(DocumentError):
     zh = "该 PDF 受密码保护。请另存为无密码副本后重试：{path}"
 
 
+class SpecialFile(DocumentError):
+    """A pipe, device or socket: reading one could block forever or never end, so it is not opened."""
+
+    code = "special_file"
+    en = "Not a document but {found}; only regular files are read: {path}"
+    zh = "这不是文档，而是{found_zh}；只读取普通文件：{path}"
+
+
+class ImageShapeUnreadable(DocumentError):
+    code = "image_shape"
+    en = ("The image is {width}×{height} pixels: too narrow for its length to be read (more than {limit}:1). "
+          "Crop or split it into pages: {path}")
+    zh = "图像为 {width}×{height} 像素，过于细长无法识别（长宽比超过 {limit}:1）。请裁剪或拆分成多页：{path}"
+
+
+class NoTextFound(DocumentError):
+    """Every page was read but none held text (a blank scan, or one turned sideways): never shown
+    as three 'not documented' fields, which a reader could take for a note without them."""
+
+    code = "no_text"
+    en = "No text could be read on any page ({pages} page(s)). {why} Nothing was summarized: {path}"
+    zh = "所有页面（共 {pages} 页）均未识别出文字。{why}未生成摘要：{path}"
+    why_en = "Is the scan blank or turned sideways?"
+    why_zh = "扫描件是否为空白或方向不正？"
+
+    def message(self, language: str = "en") -> str:
+        # `failed`: a failed page's own sentence (already in the user's language), which explains more
+        # than the blank-scan hint does
+        zh = language.startswith("zh")
+        why = str(self.params.get("failed") or (self.why_zh if zh else self.why_en))
+        if why[-1:] not in ".?。？":
+            why += "。" if zh else "."
+        return (self.zh if zh else self.en).format(**{**self.params, "why": why})
+
+
 class EmptyDocument(DocumentError):
     code = "no_pages"
     en = "The document has no pages: {path}"
@@ -110,6 +145,14 @@ class PageError(EmrError):
     zh = "第 {page} 页无法识别：{detail}"
 
 
+class PageNoText(PageError):
+    """A page that was read but held no text, in a document whose other pages did."""
+
+    code = "page_no_text"
+    en = "Page {page}: no text was found on this page (blank, or turned sideways?)"
+    zh = "第 {page} 页：未识别出文字（空白页，或方向不正？）"
+
+
 class NoTextLayer(PageError):
     code = "no_text_layer"
     en = "Page {page} has no usable text layer; choose an OCR engine to read it"
@@ -139,6 +182,14 @@ class OutputWriteError(EmrError):
     code = "write_failed"
     en = "Could not write the output {path}: {detail}. Nothing already written was changed."
     zh = "无法写入输出 {path}：{detail}。已写入的内容未受影响。"
+
+
+class BatchLocked(EmrError):
+    code = "batch_locked"
+    exit_code = ExitCode.USAGE
+    en = ("Another batch is already writing to {path}. Wait for it to finish, or choose another --out "
+          "folder (two runs would read every document twice).")
+    zh = "另一个批处理正在写入 {path}。请等待其完成，或选择其他 --out 文件夹（两次运行会重复处理每个文档）。"
 
 
 class Cancelled(EmrError):
@@ -192,6 +243,43 @@ class OcrServerError(PageError):
     code = "ocr_server_error"
     en = "Page {page}: the OCR server failed: {detail}"
     zh = "第 {page} 页：OCR 服务出错：{detail}"
+
+
+class OcrServerUnreachable(PageError):
+    """A timeout or a refused / dropped connection: this page fails, the next page tries again."""
+
+    code = "ocr_server_unreachable"
+    en = "Page {page}: the OCR server {url} did not answer ({detail}); this page is marked failed"
+    zh = "第 {page} 页：OCR 服务 {url} 无应答（{detail}），该页标记为失败"
+
+
+class EndpointRedirected(ConfigError):
+    code = "endpoint_redirected"
+    en = ("The OCR server {url} answered with a redirect (HTTP {status}). Redirects are not followed, so "
+          "the page and the API key go only to the address you set; set the server's final address.")
+    zh = ("OCR 服务 {url} 返回了重定向（HTTP {status}）。不跟随重定向，页面和 API 密钥只发往您设置的地址；"
+          "请设置服务的最终地址。")
+
+
+# --- notices: never raised; an engine's notes on a page, shown in the user's language ----------
+
+
+class OcrNotice(EmrError):
+    code = "ocr_warning"
+
+
+class OcrReadWithPlainPrompt(OcrNotice):
+    code = "ocr_plain_prompt"
+    en = ("Page {page}: the first OCR output looped ({detail}); the page was read again with the plain "
+          "\"Free OCR\" prompt, without boxes")
+    zh = "第 {page} 页：第一次 OCR 输出陷入重复（{detail}），已改用“Free OCR”提示重新识别，没有文字框"
+
+
+class OcrTruncatedAtCap(OcrNotice):
+    code = "ocr_truncated"
+    en = ("Page {page}: the OCR output was truncated at the token cap ({cap} tokens); the end of the page "
+          "may be missing — check it against the scan")
+    zh = "第 {page} 页：OCR 输出达到 token 上限（{cap}）被截断，页面末尾可能缺失，请与原件核对"
 
 
 # --- privacy: network guard, history ---------------------------------------------------------
@@ -291,3 +379,68 @@ class UnknownEvalConfig(ConfigError):
     en = ("Unknown evaluation config '{name}'. Available: {available} "
           "(or OCR+SUMMARIZER, e.g. rapidocr+sections)")
     zh = "未知的评估配置“{name}”。可用：{available}（或 OCR+摘要器，如 rapidocr+sections）"
+
+
+# --- the summary server (summarizer `openai`, issue #15) -------------------------------------------
+
+
+class SummaryEndpointNotAllowed(ConfigError):
+    code = "summary_endpoint_not_allowed"
+    en = ("The summary server {url} is not on this computer. Only loopback addresses are used unless the "
+          "host '{host}' is added to the allowed hosts setting.")
+    zh = "摘要服务 {url} 不在本机。除非将主机“{host}”加入允许列表，否则只使用本机回环地址。"
+
+
+class SummaryEndpointUnavailable(ConfigError):
+    """Nothing any document can get past: a bad URL, a refused API key, an unknown model, a redirect."""
+
+    code = "summary_endpoint_unavailable"
+    en = "The summary server {url} cannot be used: {detail}"
+    zh = "无法使用摘要服务 {url}：{detail}"
+
+
+class SummaryServerNotConfigured(ConfigError):
+    code = "summary_server_not_configured"
+    en = "The openai summarizer needs a server: pass {missing}"
+    zh = "openai 摘要器需要一个服务：请指定 {missing}"
+
+
+class SummaryServerUnreachable(DocumentError):
+    """Timeouts or refused / dropped connections after every retry: this document fails; a batch stops
+    starting new documents (the server is down) and the next run retries the ones that failed."""
+
+    code = "summary_server_unreachable"
+    en = "The summary server {url} did not answer ({detail}); this document was not summarized. Run again to retry it."
+    zh = "摘要服务 {url} 无应答（{detail}），本文档未生成摘要。请重新运行以重试。"
+
+
+class SummaryServerError(DocumentError):
+    code = "summary_server_error"
+    en = "The summary server {url} failed: {detail}"
+    zh = "摘要服务 {url} 出错：{detail}"
+
+
+class BatchServerStopped(EmrError):
+    """Not a document's error: why a batch stopped starting documents (printed once, before the totals)."""
+
+    code = "batch_server_stopped"
+    en = ("The server stopped answering: {failed} document(s) failed because of it and {left} were not started. "
+          "Run the same batch again to resume; it retries exactly these.")
+    zh = "服务停止应答：{failed} 个文档因此失败，{left} 个未开始。再次运行同一批处理即可继续，只会重试这些文档。"
+
+
+class BatchWorkerLost(DocumentError):
+    code = "batch_worker_lost"
+    en = ("The worker process reading this document ended unexpectedly ({detail}); nothing was written for it. "
+          "Run the same batch again to retry it.")
+    zh = "处理本文档的工作进程意外结束（{detail}），未写入任何结果。再次运行同一批处理即可重试。"
+
+
+class ConcurrencyInProcess(EmrError):
+    """A notice, not a failure: --concurrency asked for engines that run in this process."""
+
+    code = "concurrency_in_process"
+    en = ("--concurrency {asked} applies to server engines only (--ocr openai with --summarizer openai or "
+          "sections); the engines chosen run in this process, so documents run one at a time.")
+    zh = ("--concurrency {asked} 仅适用于服务引擎（--ocr openai 配合 --summarizer openai 或 sections）；"
+          "所选引擎在本进程内运行，文档将逐个处理。")

@@ -23,6 +23,9 @@ class DocumentText:
         parts: list[str] = []
         self._page_spans: list[tuple[int, int, int]] = []  # (page index, start, end)
         self._blocks: list[_BlockSpan] = []
+        # (page index, block index) → [start, end) of that block in `text` (for per-block evidence).
+        self.block_offsets: dict[tuple[int, int], tuple[int, int]] = {}
+        self.doubts: list[tuple[int, int]] = []  # spans the OCR doubts (Block.doubts), in document offsets
         offset = 0
         for page in pages:
             if page.status != "ok" or not page.text:
@@ -32,13 +35,16 @@ class DocumentText:
                 offset += len(PAGE_SEPARATOR)
             self._page_spans.append((page.index, offset, offset + len(page.text)))
             cursor = 0
-            for block in page.blocks:
+            for number, block in enumerate(page.blocks):
                 # Blocks are normally the page's lines in order; find each one after the last.
                 found = page.text.find(block.text, cursor) if block.text else -1
                 if found < 0:
                     continue
+                self.block_offsets[(page.index, number)] = (offset + found, offset + found + len(block.text))
                 self._blocks.append(_BlockSpan(page.index, offset + found, offset + found + len(block.text),
                                                tuple(block.bbox)))
+                self.doubts.extend((offset + found + start, offset + found + end) for start, end in block.doubts
+                                   if 0 <= start < end <= len(block.text))
                 cursor = found + len(block.text)
             parts.append(page.text)
             offset += len(page.text)
@@ -61,8 +67,12 @@ class DocumentText:
         return out or [Evidence(start=start, end=end)]
 
     def attach(self, summary: Summary) -> Summary:
-        """Replace each field's bare spans with spans mapped to pages and boxes."""
-        for field in summary.fields().values():
+        """Replace each field's bare spans with spans mapped to pages and boxes (each note's too)."""
+        fields = list(summary.fields().values())
+        for note in summary.notes:
+            fields += note.fields().values()
+            note.pages = sorted({ev.page for ev in self.locate(note.start, note.end) if ev.page is not None})
+        for field in fields:
             mapped = []
             for ev in field.evidence:
                 mapped.extend(self.locate(ev.start, ev.end))

@@ -167,16 +167,17 @@ def read_safetensors_header(path: Path) -> tuple[dict, int]:
     return header, 8 + length + data_end
 
 
-def _check_shard(path: Path, report: CheckReport, expected_tensors: set[str] | None = None) -> None:
+def _check_shard(path: Path, report: CheckReport, expected_tensors: set[str] | None = None) -> set[str]:
+    """Checks one shard; returns the tensor names its header lists."""
     if not path.is_file():
         report.problems.append(f"weight shard missing: {path.name}")
-        return
+        return set()
     size = path.stat().st_size
     try:
         header, expected_size = read_safetensors_header(path)
     except (ValueError, OSError, KeyError, TypeError) as exc:
         report.problems.append(f"weight shard {path.name} is not a valid safetensors file ({exc})")
-        return
+        return set()
     if size != expected_size:
         report.problems.append(
             f"weight shard {path.name} has {size:,} bytes; its header says {expected_size:,} "
@@ -194,6 +195,73 @@ def _check_shard(path: Path, report: CheckReport, expected_tensors: set[str] | N
         )
     report.shards.append(Shard(path.name, size, params))
     report.params += params
+    return set(header) - {"__metadata__"}
+
+
+# Tensor-name signatures of the model types the engines load. A folder is mislabelled when its config
+# names one type and its weights carry another's signature (e.g. DeepSeek-OCR-2 weights under a config
+# edited to say "llama": it passes a config-only check, then fails deep inside the load).
+SIGNATURES: dict[str, tuple[str, ...]] = {
+    # the SAM encoder, the Qwen2 vision encoder and the projector of the native checkpoint
+    "deepseek_ocr2": ("sam_model.", "qwen2_model.", "projector."),
+    # multi-head latent attention (the compressed KV projection)
+    "youtu": ("kv_a_proj_with_mqa",),
+}
+DISTINCTIVE = ("deepseek_ocr2",)  # signatures no other model type has
+
+
+def _has_signature(tensors: set[str], model_type: str) -> bool:
+    return all(any(part in name for name in tensors) for part in SIGNATURES[model_type])
+
+
+def _check_architecture(config: dict, tensors: set[str], report: CheckReport) -> None:
+    """model_type against the weights' tensor names and the config's own `architectures`."""
+    claimed = report.model_type
+    if not claimed or not tensors:
+        return
+    for other in DISTINCTIVE:
+        if other != claimed and _has_signature(tensors, other):
+            example = next(n for n in sorted(tensors) if SIGNATURES[other][0] in n)
+            report.problems.append(
+                f"config.json says model_type '{claimed}', but the weights are a {other} model's "
+                f"(tensors such as {example}): the folder is mislabelled"
+            )
+            return
+    if claimed in SIGNATURES and not _has_signature(tensors, claimed):
+        report.problems.append(
+            f"config.json says model_type '{claimed}', but the weights lack its tensors "
+            f"(no name contains {' / '.join(SIGNATURES[claimed])}): the folder is mislabelled"
+        )
+        return
+    architecture = (config.get("architectures") or [None])[0]
+    owners = _architecture_owners(architecture)
+    if owners and claimed not in owners:
+        # Several model types share a class (e.g. LlamaForCausalLM); name the one the class is named after.
+        owner = next((o for o in sorted(owners) if architecture.lower().startswith(o.replace("_", ""))),
+                     sorted(owners)[0])
+        report.problems.append(
+            f"config.json says model_type '{claimed}' but architectures names a {owner} class "
+            f"({architecture}): the folder is mislabelled"
+        )
+
+
+def _architecture_owners(architecture: object) -> set[str]:
+    """The model types whose class `architecture` is, by transformers' own auto mappings."""
+    if not isinstance(architecture, str):
+        return set()
+    try:
+        from transformers.models.auto import modeling_auto
+    except ImportError:  # the check runs without transformers too (installer build)
+        return set()
+    owners = set()
+    for name in dir(modeling_auto):
+        mapping = getattr(modeling_auto, name)
+        if not name.endswith("_MAPPING_NAMES") or not isinstance(mapping, dict):
+            continue
+        for model_type, classes in mapping.items():
+            if architecture == classes or (isinstance(classes, tuple) and architecture in classes):
+                owners.add(model_type)
+    return owners
 
 
 def _check_gguf(path: Path, report: CheckReport) -> None:
@@ -232,6 +300,14 @@ def check_model(path: str | Path) -> CheckReport:
     return report
 
 
+def check_folder_or_raise(path: str | Path) -> CheckReport:
+    """What the engines run before loading: the same check as `models check`, as a typed error."""
+    report = check_model(path)
+    if not report.ok:
+        raise errors.ModelFolderInvalid(path=str(path), detail="; ".join(report.problems))
+    return report
+
+
 def _check_folder(path: Path, report: CheckReport) -> None:
     report.disk_bytes = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     config_path = path / "config.json"
@@ -266,10 +342,12 @@ def _check_folder(path: Path, report: CheckReport) -> None:
         by_shard: dict[str, set[str]] = {}
         for tensor, shard in weight_map.items():
             by_shard.setdefault(shard, set()).add(tensor)
+        tensors: set[str] = set()
         for shard in sorted(by_shard):
-            _check_shard(path / shard, report, by_shard[shard])
+            tensors |= _check_shard(path / shard, report, by_shard[shard])
+        _check_architecture(config, tensors or set(weight_map), report)
     elif (path / "model.safetensors").is_file():
-        _check_shard(path / "model.safetensors", report)
+        _check_architecture(config, _check_shard(path / "model.safetensors", report), report)
     else:
         report.problems.append("no weights: neither model.safetensors nor model.safetensors.index.json")
 

@@ -16,13 +16,15 @@ from desktop_app.evidence import DocumentText
 from desktop_app.ingest import SourcePage, open_document
 from desktop_app.jobs.cancel import NEVER_CANCELLED, CancelToken
 from desktop_app.jobs.progress import NULL_PROGRESS, ProgressSink
+from desktop_app.labs.extract import extract_results
 from desktop_app.models import DocumentResult, PageResult, Summary, SummaryWarning
 from desktop_app.ocr import registry as ocr_registry
 from desktop_app.ocr.base import OcrEngine
 from desktop_app.settings import EngineSettings
 from desktop_app.summarize import registry as summary_registry
 from desktop_app.summarize.base import Summarizer
-from desktop_app.summarize.guard import check_summary
+from desktop_app.summarize.guard import check_ocr_doubt, check_summary
+from desktop_app.summarize.notes import split_notes, summarize_by_note
 from desktop_app.summarize.sections import detect_language
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ class Pipeline:
         self._ocr = ocr_engine
         self._text_layer: OcrEngine | None = None
         self._summarizer = summarizer
+        self.config_error: errors.ConfigError | None = None  # the last one `run_answering_every_input` met
 
     # --- engines, created on first use --------------------------------------------------
 
@@ -92,6 +95,12 @@ class Pipeline:
         summarize_started = time.perf_counter()
         text = DocumentText(result.pages)
         result.text = text.text
+        if result.error is None and not text.text.strip():
+            # Nothing read anywhere (a blank or sideways scan): an error the reader sees, never three
+            # "not documented" fields that could be taken for a note without them.
+            failed = next((page.error for page in result.pages if page.status == "failed"), None)
+            return self._failed(result, errors.NoTextFound(path=str(path), pages=len(result.pages), failed=failed),
+                                started)
         try:
             result.summary = self.summarize_text(text, cancel=cancel, progress=progress)
         except (errors.Cancelled, errors.ConfigError):
@@ -99,24 +108,56 @@ class Pipeline:
         except errors.EmrError as exc:
             return self._failed(result, exc, started)
         for page in result.pages:
-            if page.status == "failed":
-                result.summary.warnings.append(SummaryWarning(
-                    "page_failed", f"Page {page.index + 1} could not be read: {page.error}"))
+            if page.status == "failed":  # page.error is already the whole sentence, "Page 2 could not be read: …"
+                result.summary.warnings.append(SummaryWarning("page_failed", page.error or ""))
+            elif not page.text.strip():
+                empty = errors.PageNoText(page=page.index + 1)
+                result.summary.warnings.append(SummaryWarning(empty.code, empty.message(self.ui_language)))
+            # The OCR engine's notes (a retry with the plain prompt, a token-cap cut): each names its page.
+            result.summary.warnings.extend(SummaryWarning("ocr_warning", note) for note in page.warnings)
+        # Lab results tables, on any page and from any OCR engine, restated row by row with their boxes.
+        result.summary.results, lab_warnings = extract_results(result.pages, text, self.ui_language)
+        result.summary.warnings.extend(lab_warnings)
         result.timings["summarize"] = round(time.perf_counter() - summarize_started, 4)
         result.timings["total"] = round(time.perf_counter() - started, 4)
         log.info("document done: %d pages, %d failed, %.2fs", len(result.pages),
                  sum(p.status == "failed" for p in result.pages), result.timings["total"])
         return result
 
+    def run_answering_every_input(self, path: str | Path, *, progress: ProgressSink = NULL_PROGRESS,
+                                  cancel: CancelToken = NEVER_CANCELLED) -> DocumentResult:
+        """`run` for the CLI: an engine or model problem (a ConfigError, e.g. a damaged model folder)
+        becomes this document's error instead of ending the run, so every input gets its answer.
+        `config_error` keeps the last one (the run's exit code)."""
+        try:
+            return self.run(path, progress=progress, cancel=cancel)
+        except errors.ConfigError as exc:
+            self.config_error = exc
+            log.info("document failed: %s", exc.code)
+            return DocumentResult(source=str(path), error=exc.message(self.ui_language), error_code=exc.code)
+
     def summarize_text(self, text: DocumentText | str, *, cancel: CancelToken = NEVER_CANCELLED,
                        progress: ProgressSink = NULL_PROGRESS) -> Summary:
         """Summarize assembled text (or text the physician corrected, which has no boxes)."""
         document_text = text if isinstance(text, DocumentText) else DocumentText.from_plain(text)
         language = self.settings.output_language or detect_language(document_text.text)
-        summary = self.summarizer().summarize(document_text.text, language=language, cancel=cancel,
-                                              progress=progress)
-        # Every summarizer's output is checked against the document it came from.
-        summary = check_summary(summary, document_text.text, ui_language=self.ui_language)
+
+        def summarize_checked(text: str) -> Summary:
+            summary = self.summarizer().summarize(text, language=language, cancel=cancel, progress=progress)
+            # Every summarizer's output is checked against the document it came from.
+            return check_summary(summary, text, ui_language=self.ui_language)
+
+        def check_doubts(summary: Summary) -> Summary:
+            # Text the OCR was unsure of is flagged in every field that holds it (never corrected).
+            return check_ocr_doubt(summary, document_text.doubts, document_text.text, ui_language=self.ui_language)
+
+        # A file holding several notes is summarized note by note (see summarize/notes.py).
+        notes = split_notes(document_text.text)
+        if len(notes) > 1:
+            summary = summarize_by_note(document_text.text, notes, summarize_checked, language,
+                                        check_in_document=check_doubts)
+        else:
+            summary = check_doubts(summarize_checked(document_text.text))
         if not document_text.text.strip():
             summary.warnings.append(SummaryWarning("no_text", "No text was found in the document."))
         return document_text.attach(summary)
@@ -143,7 +184,9 @@ class Pipeline:
             return PageResult(page.index, engine_name, "failed", error=failure.message(self.ui_language),
                               error_code=failure.code, width=page.width, height=page.height)
         return PageResult(page.index, engine_name, "ok", text=output.text, blocks=output.blocks,
-                          width=page.width, height=page.height, seconds=round(time.perf_counter() - started, 4))
+                          width=page.width, height=page.height, seconds=round(time.perf_counter() - started, 4),
+                          warnings=[notice.message(self.ui_language) if isinstance(notice, errors.EmrError)
+                                    else str(notice) for notice in output.warnings])
 
     def _failed(self, result: DocumentResult, exc: errors.EmrError, started: float) -> DocumentResult:
         result.error = exc.message(self.ui_language)

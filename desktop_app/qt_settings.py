@@ -30,7 +30,10 @@ class Key(str, Enum):
     ENDPOINT = "network/endpoint"
     SERVED_MODEL = "network/served_model"
     ALLOWED_HOSTS = "network/allowed_hosts"
-    SHOW_BOXES = "view/show_boxes"
+    SHOW_BOXES = "view/show_line_boxes"  # renamed: per-line boxes are off by default now
+    FONT_SIZE = "view/font_size"
+    COPY_LABEL_STYLE = "copy/label_style"
+    COPY_SEPARATOR = "copy/separator"
     INBOX_FOLDER = "inbox/folder"
     KEEP_HISTORY = "privacy/keep_history"
     WELCOME_SHOWN = "ui/welcome_shown"  # a state flag, not a Preferences field
@@ -40,6 +43,9 @@ UI_LANGUAGES = ("system", "zh_CN", "en")
 OUTPUT_LANGUAGES = ("note", "zh", "en")  # "note" = the note's own language
 DEVICES = ("auto", "cpu", "cuda")
 QUANTIZATIONS = ("none", "8bit", "4bit")
+FONT_SIZES = ("0", "10", "11", "12", "14", "16")  # points for the fields and the text; "0" = the system's
+COPY_LABEL_STYLES = ("colon", "upper", "brackets")  # "Plan: …", "PLAN: …", "【Plan】…"
+COPY_SEPARATORS = ("line", "blank_line")
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,10 @@ class Preferences:
     endpoint: str = ""
     served_model: str = ""
     allowed_hosts: tuple[str, ...] = ()
-    show_boxes: bool = True
+    show_boxes: bool = False  # the OCR's per-line boxes on the page (View menu)
+    font_size: str = "0"  # see FONT_SIZES
+    copy_label_style: str = "colon"  # the "Copy all" template
+    copy_separator: str = "line"
     inbox_folder: str = ""  # a folder whose new files join the queue ("" = none)
     keep_history: bool = False  # the encrypted history (privacy/history.py); off unless the user turns it on
 
@@ -89,6 +98,9 @@ _FIELDS = {
     Key.SERVED_MODEL: "served_model",
     Key.ALLOWED_HOSTS: "allowed_hosts",
     Key.SHOW_BOXES: "show_boxes",
+    Key.FONT_SIZE: "font_size",
+    Key.COPY_LABEL_STYLE: "copy_label_style",
+    Key.COPY_SEPARATOR: "copy_separator",
     Key.INBOX_FOLDER: "inbox_folder",
     Key.KEEP_HISTORY: "keep_history",
 }
@@ -97,6 +109,9 @@ _CHOICES = {
     "output_language": OUTPUT_LANGUAGES,
     "device": DEVICES,
     "quantization": QUANTIZATIONS,
+    "font_size": FONT_SIZES,
+    "copy_label_style": COPY_LABEL_STYLES,
+    "copy_separator": COPY_SEPARATORS,
 }
 
 

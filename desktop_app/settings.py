@@ -26,6 +26,8 @@ class EngineSettings:
     endpoint: str | None = None
     served_model: str | None = None
     allowed_hosts: tuple[str, ...] = ()
+    summary_endpoint: str | None = None  # summarizer `openai`: an OpenAI-compatible server (loopback or allow-listed)
+    summary_served_model: str | None = None
     device: str = "auto"
     quantization: str | None = None  # None | "8bit" | "4bit"
     output_language: str | None = None  # None = the note's own language

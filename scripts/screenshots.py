@@ -1,11 +1,13 @@
 """Screenshots of the real desktop app's main states, in Chinese and English.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py --out /tmp/shots
+    .venv/bin/python scripts/screenshots.py --out /tmp/shots [--size 1366x768 --size 1600x1000]
 
-(Without a display the script re-runs itself under `xvfb-run`.) Each language runs in its own
-process, like a cold start: the app is built by `create_app()` with a throw-away settings file,
-a bundled sample scan is dropped in and read by the embedded engines, and PNGs are saved for
-empty / running / done-with-evidence-highlighted / multipage (a 3-page scan with its page
+(Without a display the script re-runs itself under `xvfb-run`, one virtual screen per size.) Each
+language and screen size runs in its own process, like a cold start: the app is built by
+`create_app()` with a throw-away settings file, the window fills the screen, a bundled sample scan
+is dropped in and read by the embedded engines, and PNGs `{lang}_{state}_{W}x{H}.png` are saved for
+empty / running / done (a field clicked: its evidence zoomed to) / queue (a reviewed document, a
+failure with its short reason, the next patient) / multipage (a 3-page scan with its page
 thumbnails, the third page picked in the strip) / settings.
 """
 
@@ -24,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = {"zh_CN": ROOT / "resources/samples/zh_outpatient_note_scan.jpg",
            "en": ROOT / "resources/samples/en_progress_note_scan.jpg"}
-STATES = ("empty", "running", "done", "multipage", "settings")
+STATES = ("empty", "running", "done", "queue", "multipage", "settings")
+SIZES = ("1366x768", "1600x1000")
 
 
 def wait_until(predicate, timeout: float = 60.0) -> bool:
@@ -66,7 +69,7 @@ class _HeldEngine:
         return self._engine.recognize(page, **kwargs)
 
 
-def shoot_language(language: str, out: Path) -> list[Path]:
+def shoot_language(language: str, out: Path, size: str = "1600x1000") -> list[Path]:
     from PIL import Image
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QGuiApplication
@@ -88,14 +91,15 @@ def shoot_language(language: str, out: Path) -> list[Path]:
     store = QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat)
     store.setValue(qt_settings.Key.UI_LANGUAGE.value, language)
     app, window = create_app(store=store, pipeline_factory=pipeline_factory)
-    window.resize(1440, 900)
+    width, height = (int(v) for v in size.split("x"))
     window.move(0, 0)
+    window.resize(width, height)  # Xvfb has no window manager: "maximized" is the screen's size
     saved: list[Path] = []
     tag = "zh" if language.startswith("zh") else "en"
 
     def save(state: str, whole_screen: bool = False) -> None:
         settle()
-        target = out / f"{tag}_{state}.png"
+        target = out / f"{tag}_{state}_{size}.png"
         if whole_screen:
             geometry = window.frameGeometry()
             pixmap = QGuiApplication.primaryScreen().grabWindow(0, geometry.x(), geometry.y(),
@@ -125,6 +129,18 @@ def shoot_language(language: str, out: Path) -> list[Path]:
         window.summary_panel.fields[shown].editor.setFocus()
         window.highlight_field(shown)
         save("done")
+
+        # The queue at work: the first document marked done, a file that is not a scan (its short
+        # reason in the list), and the next patient on screen.
+        bad = settings_dir / ("检查单.png" if tag == "zh" else "lab_order.png")
+        bad.write_text("not an image")
+        (second,) = window.add_paths([str(SAMPLES[language])])
+        (bad_key,) = window.add_paths([str(bad)])
+        wait_until(lambda: window.sessions[second].status == DONE and window.sessions[bad_key].status == "failed",
+                   180)
+        window.done_next_action.trigger()
+        wait_until(window.page_view.has_image, 30)
+        save("queue")
 
         # A 3-page scanned PDF: the thumbnail strip, evidence pages marked, the third page picked.
         pages = [SAMPLES[language], *(path for name, path in SAMPLES.items() if name != language)]
@@ -165,29 +181,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/shots"), help="folder for the PNGs")
     parser.add_argument("--lang", action="append", choices=sorted(SAMPLES),
                         help="UI language (repeatable; default: both)")
+    parser.add_argument("--size", action="append", choices=SIZES,
+                        help="screen size (repeatable; default: both)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # child process mode
     args = parser.parse_args(argv)
     languages = args.lang or ["zh_CN", "en"]
+    sizes = args.size or list(SIZES)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        xvfb = shutil.which("xvfb-run")
-        if xvfb is None:
-            print("No display and no xvfb-run: install xvfb (apt-get install xvfb)", file=sys.stderr)
-            return 2
-        command = [xvfb, "-a", "-s", "-screen 0 1600x1000x24", sys.executable, __file__,
-                   "--out", str(args.out)]
-        for language in languages:
-            command += ["--lang", language]
-        return subprocess.call(command)
-
     if args.one:
-        shoot_language(languages[0], args.out)
+        shoot_language(languages[0], args.out, sizes[0])
         return 0
     status = 0
-    for language in languages:  # one process per language: a cold start each
-        status |= subprocess.call([sys.executable, __file__, "--one", "--lang", language,
-                                   "--out", str(args.out)])
+    for size in sizes:
+        for language in languages:  # one process per language and size: a cold start each
+            command = [sys.executable, __file__, "--one", "--lang", language, "--size", size, "--out", str(args.out)]
+            if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+                status |= subprocess.call(command)
+                continue
+            xvfb = shutil.which("xvfb-run")
+            if xvfb is None:
+                print("No display and no xvfb-run: install xvfb (apt-get install xvfb)", file=sys.stderr)
+                return 2
+            status |= subprocess.call([xvfb, "-a", "-s", f"-screen 0 {size}x24", *command])
     return status
 
 

@@ -124,7 +124,8 @@ def ocr_tokenizer():
 
 
 def build_tiny_deepseek_ocr2(
-    folder: Path, seed: int = 0, repeat_word: str | None = None, stop_at_once: bool = False
+    folder: Path, seed: int = 0, repeat_word: str | None = None, stop_at_once: bool = False,
+    script: str | None = None,
 ) -> Path:
     """A tiny random DeepseekOcr2ForConditionalGeneration + its processor, saved to `folder`.
 
@@ -132,7 +133,9 @@ def build_tiny_deepseek_ocr2(
     widths elsewhere. `repeat_word`: make the language model prefer that word's first token at every
     step (every input embedding is a large copy of one vector that the word's output row matches), so
     generation loops the way DeepSeek-OCR is reported to. `stop_at_once`: the same trick with the end
-    token, so a page reads as empty at once (for end-to-end runs that must stay fast).
+    token, so a page reads as empty at once (for end-to-end runs that must stay fast). `script`: greedy
+    generation writes exactly this text, then ends (each token's embedding is a large random direction
+    that the output row of the token after it matches; the script's tokens must all differ).
     """
     import torch
     from transformers import DeepseekOcr2Config, DeepseekOcr2ForConditionalGeneration, DeepseekOcr2Processor
@@ -193,9 +196,130 @@ def build_tiny_deepseek_ocr2(
             embed = model.get_input_embeddings().weight
             embed.copy_(direction * 100 + 0.01 * torch.randn_like(embed))
             model.lm_head.weight[target] = direction * 10
+    if script is not None:
+        ids = tokenizer(script, add_special_tokens=False)["input_ids"]
+        prompt_end = tokenizer(".", add_special_tokens=False)["input_ids"][-1]  # every prompt ends with "."
+        chain = [prompt_end, *ids]
+        if len(set(chain)) != len(chain):
+            raise ValueError("the script's tokens (and the prompt's final '.') must all differ")
+        with torch.no_grad():
+            embed, head = model.get_input_embeddings().weight, model.lm_head.weight
+            head.mul_(0.01)
+            for token, following in zip(chain, [*ids, tokenizer.eos_token_id], strict=True):
+                direction = torch.nn.functional.normalize(torch.randn(config.text_config.hidden_size), dim=0)
+                embed[token] = direction * 100
+                head[following] = direction * 10
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
     DeepseekOcr2Processor(
         image_processor=DeepseekOcr2ImageProcessorPil(), tokenizer=tokenizer
     ).save_pretrained(folder)
     return folder
+
+
+# --- a stand-in OpenAI-compatible OCR server (loopback only) ------------------------------------
+
+GROUNDED_PAGE = [
+    "<|ref|>title<|/ref|><|det|>[[0, 0, 999, 99]]<|/det|>\n",
+    "# Progress ",
+    "note\n\n",
+    "<|ref|>text<|/ref|><|det|>[[0, 500, 499, 999]]<|/det|>\n",
+    "Diagnosis: community acquired pneumonia.\n\nPlan: chest x-ray.",
+]
+
+
+DOUBTFUL_WORD = "pneumonia"
+
+
+class StandInOcrServer:
+    """Streams chat completions like vLLM, or fails the way a real server does, per `mode`:
+
+    ok            the grounded page, finish_reason "stop", then [DONE]
+    length        the page, but finish_reason "length" (the token cap was reached)
+    loop          "the patient " over and over, finish_reason "length" (a looping page)
+    error_event   two pieces, then vLLM's mid-stream error event (no choices), then the stream ends
+    drop          two pieces, then the connection is closed (no finish_reason, no [DONE])
+    redirect      307 to `redirect_to` (another server, which records whether the key was sent along)
+
+    Every request body and header set is kept in `requests`. Runs on 127.0.0.1 in a daemon thread.
+    """
+
+    def __init__(self, mode: str = "ok") -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.mode = mode
+        self.requests: list[dict] = []
+        self.redirect_to: str | None = None
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if outer.mode == "redirect":
+                    self.send_response(307)
+                    self.send_header("Location", f"{outer.redirect_to}/chat/completions")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                try:
+                    outer._stream(self.wfile, body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def _stream(self, out, body: dict) -> None:
+        import json
+        import math
+        import re
+
+        def event(piece: str | None, finish: str | None = None) -> None:
+            choice = {"index": 0, "delta": {"content": piece} if piece else {}, "finish_reason": finish}
+            if piece:  # vLLM's per-token logprobs: sure of everything but the word DOUBTFUL_WORD
+                tokens = [t for t in re.split(f"({DOUBTFUL_WORD})", piece) if t]
+                choice["logprobs"] = {"content": [
+                    {"token": t, "logprob": math.log(0.2 if t == DOUBTFUL_WORD else 0.99)} for t in tokens
+                ]}
+            data = {"choices": [choice]}
+            out.write(f"data: {json.dumps(data)}\n\n".encode())
+            out.flush()
+
+        if self.mode in ("ok", "length"):
+            for piece in GROUNDED_PAGE:
+                event(piece)
+            event(None, "stop" if self.mode == "ok" else "length")
+        elif self.mode == "loop":
+            for _ in range(80):
+                event("the patient ")
+            event(None, "length")
+        elif self.mode in ("error_event", "drop"):
+            for piece in GROUNDED_PAGE[:2]:
+                event(piece)
+            if self.mode == "error_event":
+                error = {"error": {"object": "error", "message": "EngineCore encountered an issue.",
+                                   "type": "InternalServerError", "code": 500}}
+                out.write(f"data: {json.dumps(error)}\n\n".encode())
+                out.write(b"data: [DONE]\n\n")
+            return  # "drop": the handler returns and the connection closes mid-page
+        out.write(b"data: [DONE]\n\n")
+        out.flush()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

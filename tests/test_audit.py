@@ -30,7 +30,9 @@ def _lines(log: AuditLog) -> list[str]:
 def test_entries_hold_only_codes_and_hashes(tmp_path):
     log = _log(tmp_path, 2)
     entry = json.loads(_lines(log)[1])
-    assert set(entry) == {"seq", "time", "user", "action", "sha256", "engines", "outcome", "prev", "hash"}
+    assert set(entry) == {"seq", "time", "user", "action", "sha256", "engines", "outcome", "prev", "hash",
+                          "alg", "key"}
+    assert entry["alg"] == "hmac-sha256" and len(entry["key"]) == 16  # a key id, not the key
     assert entry["prev"] == json.loads(_lines(log)[0])["hash"]
     assert log.verify().ok and log.verify().entries == 2
 
@@ -62,7 +64,7 @@ def test_edited_line_is_detected(tmp_path):
 
 
 def test_edited_line_with_recomputed_hash_is_still_detected(tmp_path):
-    # A careful forger fixes the edited line's own hash; the next line's link still breaks.
+    # A careful forger fixes the edited line's own hash (they have no key: a plain SHA-256).
     from desktop_app.privacy.audit import _hash
 
     log = _log(tmp_path)
@@ -72,7 +74,7 @@ def test_edited_line_with_recomputed_hash_is_still_detected(tmp_path):
     entry["hash"] = _hash(entry)
     lines[1] = json.dumps(entry, sort_keys=True) + "\n"
     _rewrite(log, lines)
-    assert (log.verify().problem.kind, log.verify().problem.line) == ("broken_link", 3)
+    assert (log.verify().problem.kind, log.verify().problem.line) == ("edited", 2)
 
 
 def test_removed_line_is_detected(tmp_path):

@@ -216,3 +216,77 @@ def test_batch_unreadable_file(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 1 and "locked.pdf" in captured.err
     assert sorted(_batch_outputs(tmp_path / "out")) == ["good.pdf"]
+
+
+# --- issue #11: batch answers every entry, one batch per --out, nothing left behind ----------
+
+
+def test_batch_answers_dangling_links_and_pipes_instead_of_skipping_them(tmp_path, capsys):
+    # GIVEN a folder with a good document, a dangling link and a FIFO
+    source, out = tmp_path / "in", tmp_path / "out"
+    source.mkdir()
+    shutil.copy(SAMPLE, source / "good.pdf")
+    (source / "moved.pdf").symlink_to(tmp_path / "gone.pdf")
+    os.mkfifo(source / "pipe.pdf")
+    # WHEN the batch runs (a FIFO read would block for ever: it must not even be hashed)
+    code = cli.main(["--lang", "en", "batch", str(source), "--out", str(out)])
+    # THEN each has its own answer on disk, and the counts say so
+    assert code == 1
+    assert "3 documents: 1 summarized, 0 skipped (already done), 2 failed" in capsys.readouterr().out
+    outputs = _batch_outputs(out)
+    assert outputs["moved.pdf"]["error_code"] == "not_found"
+    assert outputs["pipe.pdf"]["error_code"] == "special_file"
+    assert outputs["good.pdf"]["error"] is None
+
+
+def test_a_second_batch_on_the_same_out_folder_is_refused(tmp_path, capsys):
+    from filelock import FileLock
+
+    source, out = tmp_path / "in", tmp_path / "out"
+    source.mkdir()
+    shutil.copy(SAMPLE, source / "good.pdf")
+    out.mkdir()
+    # GIVEN another batch holding the --out folder
+    with FileLock(out / batch_module.LOCK_NAME):
+        # WHEN a second batch starts on it THEN it stops at once, says why, and writes nothing
+        code = cli.main(["--lang", "en", "batch", str(source), "--out", str(out)])
+        assert code == 2
+        assert "Another batch is already writing to" in capsys.readouterr().err
+        assert list(out.glob("*.json")) == []
+    # once the first one is done, the folder is free again
+    assert cli.main(["--lang", "en", "batch", str(source), "--out", str(out)]) == 0
+
+
+def test_batch_removes_a_killed_runs_temporary_files_and_writes_private_files(tmp_path, capsys):
+    source, out = tmp_path / "in", tmp_path / "out"
+    source.mkdir()
+    shutil.copy(SAMPLE, source / "good.pdf")
+    out.mkdir()
+    leftover = out / ".tmp-abc123.json"  # what `kill -9` during atomic_write leaves: note text
+    leftover.write_text('{"text": "CHIEF COMPLAINT: ..."}')
+    assert cli.main(["--lang", "en", "batch", str(source), "--out", str(tmp_path / "out" / "new")]) == 0
+    assert cli.main(["--lang", "en", "batch", str(source), "--out", str(out)]) == 0
+    assert not leftover.exists()
+    written = list(out.glob("good.pdf.*"))
+    assert len(written) == 2 and all(p.stat().st_mode & 0o777 == 0o600 for p in written)
+    assert (tmp_path / "out" / "new").stat().st_mode & 0o777 == 0o700
+
+
+def test_start_up_removes_pasted_images_of_dead_runs_only(tmp_path, monkeypatch, capsys):
+    import subprocess
+    import sys
+    import tempfile
+
+    from desktop_app import paths
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    crashed = tmp_path / f"{paths.PASTE_DIR_PREFIX}{dead}-x1"
+    crashed.mkdir()
+    (crashed / "pasted-1.png").write_bytes(b"note image")
+    live = paths.new_paste_dir()  # this process: a window still open
+    assert live.parent == tmp_path
+    cli.main(["--lang", "en", "engines"])
+    capsys.readouterr()
+    assert not crashed.exists() and live.exists()

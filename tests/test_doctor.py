@@ -169,3 +169,32 @@ def test_the_real_probes_answer_on_this_machine():
     assert isinstance(doctor.probe_cjk_fonts(), list)
     assert all(isinstance(name, str) for name in doctor.probe_keyring())
     assert doctor.check_fonts().status in (OK, WARN)
+
+
+def test_telemetry_check_says_what_it_checked(monkeypatch):
+    # GIVEN this process (desktop_app imported: the switches are set, PyMuPDF's extras blocked)
+    import sys
+
+    import desktop_app.ingest  # noqa: F401  (imports pymupdf)
+
+    (check,) = by_name(doctor.run_checks(), "telemetry")
+    assert check.status == OK
+    assert "ORT_DISABLE_TELEMETRY" in check.detail and "pymupdf.layout blocked, not loaded" in check.detail
+    assert sys.modules.get("pymupdf.layout") is None and sys.modules.get("pymupdf4llm") is None
+    # WHEN a switch is turned back on by the environment THEN the check fails and names it
+    monkeypatch.setenv("ORT_DISABLE_TELEMETRY", "0")
+    (check,) = by_name(doctor.run_checks(), "telemetry")
+    assert check.status == FAIL and "not set: ORT_DISABLE_TELEMETRY" in check.detail
+
+
+def test_audit_check_fails_once_the_log_was_deleted(monkeypatch, tmp_path):
+    from desktop_app.privacy.audit import AuditLog
+
+    monkeypatch.setenv("EMR_ASSIST_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("EMR_ASSIST_ANCHOR_DIR", str(tmp_path / "anchor"))
+    AuditLog().record("open")
+    (check,) = by_name(doctor.run_checks(), "audit log")
+    assert check.status == OK and "key file" in check.detail and "anchor checked" in check.detail
+    (tmp_path / "data" / "audit.jsonl").unlink()
+    (check,) = by_name(doctor.run_checks(), "audit log")
+    assert check.status == FAIL and "missing" in check.detail

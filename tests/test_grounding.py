@@ -86,3 +86,18 @@ def test_loop_detector():
     assert looping_tail(table) is None
     assert looping_tail("x" * 50) is None  # too short to call it a loop
     assert looping_tail("ab" * 100) == "ab" or looping_tail("ab" * 100) == "ba"
+
+
+def test_low_probability_spans_of_the_raw_output_become_block_doubts():
+    # GIVEN the model was unsure of "3天" and of part of a grounding tag (never text)
+    at = RAW.index("3天")
+    tag = RAW.index("<|det|>")
+    _, blocks = parse_grounding(RAW, 1000, 1000, doubts=[(at, at + 2), (tag, tag + 5)])
+    # THEN only the block holding it doubts it, at its own offsets
+    assert blocks[1].text == "主诉：咳嗽3天。" and blocks[1].doubts == [(5, 7)]
+    assert blocks[1].text[5:7] == "3天"
+    assert blocks[0].doubts == [] and blocks[2].doubts == []
+    # a span running past the end of a block is clipped to it
+    end = RAW.index("。") + 1
+    _, blocks = parse_grounding(RAW, 1000, 1000, doubts=[(at, end + 10)])
+    assert blocks[1].doubts == [(5, 8)]

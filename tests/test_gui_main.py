@@ -119,28 +119,37 @@ def shown_text(editor) -> str:
 # --- getting documents in --------------------------------------------------------------------
 
 
-def test_drop_of_files_and_a_folder_queues_every_document(make_window, qtbot, tmp_path):
-    # GIVEN a folder with two scans (one in a subfolder), a hidden file, and a loose file
+def test_drop_of_files_and_a_folder_queues_every_document_and_skips_non_documents(make_window, qtbot, tmp_path):
+    # GIVEN a folder with two scans (one in a subfolder), a hidden file, a readme and a spreadsheet,
+    # and a loose file
     window = make_window(fake_factory(FakeOcr()))
     folder = tmp_path / "inbox"
     (folder / "sub").mkdir(parents=True)
     write_tiff(folder / "a.tif", 1)
     write_tiff(folder / "sub" / "b.tif", 1)
     (folder / ".DS_Store").write_bytes(b"junk")
+    (folder / "readme.txt").write_text("Scans from the ward printer.")
+    (folder / "sub" / "list.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 64)
     loose = write_tiff(tmp_path / "loose.tif", 1)
 
     # WHEN the user drops the folder and the file on the empty window's drop zone
     drop(window.drop_zone, [folder, loose])
 
-    # THEN each document (not the hidden file) is queued, shown in the list, and gets done
+    # THEN each document is queued in drop order; the readme and the spreadsheet are skipped and counted
+    qtbot.waitUntil(lambda: len(window.sessions) == 3, timeout=WAIT_MS)
     names = [Path(s.path).name for s in window.sessions.values()]
     assert names == ["a.tif", "b.tif", "loose.tif"]
     assert window.queue.count() == 3
+    assert "Skipped 2 file(s) that are not documents" in window.statusBar().currentMessage()
     for key in window.sessions:
         wait_status(qtbot, window, key, DONE)
-    assert "done" in window.queue.item_text(3)
+    assert "ready to review" in window.queue.item_text(3)
     # and the first document is on screen with its summary
     assert window.summary_panel.value("chief_complaint") == "Cough for three days."
+
+    # A text file named directly is still answered (it is not silently dropped)
+    (key,) = window.add_paths([str(folder / "readme.txt")])
+    wait_status(qtbot, window, key, FAILED)
 
 
 def test_drop_anywhere_on_the_window_and_open_shortcut(make_window, qtbot, tmp_path):
@@ -199,10 +208,16 @@ def test_text_layer_pdf_fills_the_three_fields(make_window, qtbot):
     assert not any(box.badge.isVisible() for box in panel.fields.values())
     assert panel.review_label.isVisible() and "Review before use" in panel.review_label.text()
     assert "CHIEF COMPLAINT" in window.text_view.text()
-    # The page is shown with its OCR boxes, which the user can hide
-    assert window.page_view.visible_box_count() > 10
-    window.page_view.boxes_check.setChecked(False)
-    assert window.page_view.visible_box_count() == 0
+    # The page opens at fit-width, without per-line OCR boxes; View → Show OCR boxes shows them
+    view = window.page_view
+    assert view.zoom() == pytest.approx(view.view.fit_width_scale(), rel=0.02)
+    assert view.visible_scene_rect().width() == pytest.approx(view.view.sceneRect().width(), rel=0.05)
+    assert view.visible_scene_rect().top() <= 1  # the top of the page
+    assert view.visible_box_count() == 0 and not window.boxes_action.isChecked()
+    window.boxes_action.trigger()
+    assert view.visible_box_count() > 10
+    window.boxes_action.trigger()
+    assert view.visible_box_count() == 0
     # The page is first shown from a light preview; zooming in brings the full-resolution page
     page = window.sessions[1].result.pages[0]
     assert window.page_view.image_scale() > 1.5
@@ -320,7 +335,7 @@ def test_edits_survive_switching_documents(make_window, qtbot, tmp_path):
 # --- progress, cancel, errors, close ---------------------------------------------------------
 
 
-def test_cancel_mid_run_with_escape(make_window, qtbot, tmp_path):
+def test_escape_cancels_only_the_running_document(make_window, qtbot, tmp_path):
     engine = FakeOcr(seconds_per_page=5.0)
     window = make_window(fake_factory(engine))
     long_document, next_document = write_tiff(tmp_path / "long.tif", 3), write_tiff(tmp_path / "next.tif", 1)
@@ -330,16 +345,17 @@ def test_cancel_mid_run_with_escape(make_window, qtbot, tmp_path):
     assert window.cancel_button.isVisible()
 
     started = time.monotonic()
-    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    engine.seconds_per_page = 0.0
+    window.queue.setFocus()
+    qtbot.keyClick(window.queue, Qt.Key.Key_Escape)
     wait_status(qtbot, window, keys[0], CANCELLED)
-    wait_status(qtbot, window, keys[1], CANCELLED)
     assert time.monotonic() - started < 3  # not after the 15 s the pages would have taken
-    assert engine.calls == 1
+    # the waiting document is not cancelled: it is read next
+    wait_status(qtbot, window, keys[1], DONE)
     assert "cancelled" in window.queue.item_text(keys[0])
     qtbot.waitUntil(lambda: not window.cancel_button.isVisible(), timeout=WAIT_MS)
 
     # The app goes on: a new document runs normally
-    engine.seconds_per_page = 0.0
     (key,) = window.add_paths([str(write_tiff(tmp_path / "after.tif", 1))])
     wait_status(qtbot, window, key, DONE)
 
@@ -392,7 +408,9 @@ def test_engine_failure_is_reported_and_the_app_keeps_running(make_window, qtbot
     window = make_window(factory)
     (key,) = window.add_paths([str(write_tiff(tmp_path / "a.tif", 1))])
     wait_status(qtbot, window, key, FAILED)
-    assert "The broken engine cannot run here: its model folder is incomplete" in window.queue.item_text(key)
+    # The row says it short, from the start of the reason; the tooltip has all of it
+    assert "failed: The broken engine cannot run here: its model…" in window.queue.item_text(key)
+    assert "The broken engine cannot run here: its model folder is incomplete" in window.queue.item_tooltip(key)
     assert "model folder is incomplete" in window.summary_panel.warnings_text()
 
 

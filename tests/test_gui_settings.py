@@ -87,10 +87,10 @@ def test_settings_hold_no_note_text_or_paths(make_window, qtbot, tmp_path, store
     (key,) = window.add_paths([str(write_tiff(tmp_path / "patient-wang.tif", 1))])
     wait_status(qtbot, window, key, DONE)
     window.summary_panel.fields["plan"].editor.setPlainText("Edited plan text")
-    window.page_view.boxes_check.setChecked(False)  # a preference that is saved at once
+    window.page_view.boxes_check.setChecked(True)  # a preference that is saved at once
     window.close()
     content = Path(store.fileName()).read_text(encoding="utf-8")
-    assert "show_boxes=false" in content
+    assert "show_line_boxes=true" in content
     for secret in ("Cough", "bronchitis", "Edited plan", "patient-wang"):
         assert secret not in content
 
@@ -168,7 +168,7 @@ def test_chinese_system_locale_gives_a_chinese_ui(make_window, qtbot, tmp_path):
     wait_status(qtbot, window, keys[0], FAILED)
     wait_status(qtbot, window, keys[1], DONE)
     assert "不支持的文件" in window.queue.item_text(keys[0])  # the error, in the user's language
-    assert "完成" in window.queue.item_text(keys[1])
+    assert "待核对" in window.queue.item_text(keys[1])
 
 
 def test_switching_the_ui_language_needs_no_restart(make_window, qtbot, tmp_path):
@@ -181,7 +181,7 @@ def test_switching_the_ui_language_needs_no_restart(make_window, qtbot, tmp_path
     dialog.accept()
     qtbot.waitUntil(lambda: window.file_menu.title() == "文件(&F)", timeout=5000)
     assert window.summary_panel.copy_all_button.text() == "全部复制"
-    assert "完成" in window.queue.item_text(key)
+    assert "待核对" in window.queue.item_text(key)
     # and the worker's messages follow: a bad file is now explained in Chinese
     bad = tmp_path / "bad.png"
     bad.write_text("not an image")
@@ -192,4 +192,26 @@ def test_switching_the_ui_language_needs_no_restart(make_window, qtbot, tmp_path
     choose(dialog.ui_language_combo, "en")
     dialog.accept()
     qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=5000)
-    assert "done" in window.queue.item_text(key)
+    assert "ready to review" in window.queue.item_text(key)
+
+
+def test_everyday_options_first_and_engines_under_advanced(make_window, qtbot, tmp_path):
+    window = make_window(fake_factory(FakeOcr()))
+    dialog = window.open_settings()
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    # A clinician sees languages, text size, the copy template, inbox and history; not engines or servers
+    assert dialog.font_size_combo.isVisible() and dialog.label_style_combo.isVisible()
+    assert not dialog.quantization_combo.isVisible() and not dialog.endpoint_edit.isVisible()
+    dialog.advanced_button.click()
+    assert dialog.quantization_combo.isVisible() and dialog.endpoint_edit.isVisible()
+    dialog.advanced_button.click()
+    # A problem in an advanced option opens the section, so the disabled OK is explained
+    dialog.ocr_model.line.setText(str(tmp_path / "missing-model"))
+    assert dialog.advanced.isVisible() and dialog.ocr_model.problem.isVisible()
+    assert not ok_button(dialog).isEnabled()
+    dialog.ocr_model.line.setText("")
+    choose(dialog.font_size_combo, "14")
+    choose(dialog.separator_combo, "blank_line")
+    dialog.accept()
+    assert window.prefs.font_size == "14" and window.prefs.copy_separator == "blank_line"
+    assert window.summary_panel.fields["plan"].editor.font().pointSize() == 14

@@ -206,3 +206,13 @@ def test_ini_flag_round_trip(tmp_path):
     assert qt_settings.welcome_pending(store)
     qt_settings.mark_welcome_shown(store)
     assert not qt_settings.welcome_pending(QSettings(store.fileName(), QSettings.Format.IniFormat))
+
+
+def test_the_health_check_is_shown_in_chinese_in_the_chinese_ui(make_window, qtbot):
+    window = make_window(locale="zh_CN")
+    with qtbot.waitSignal(window.show_welcome(run_doctor=slow_doctor(seconds=0)).doctorFinished):
+        pass
+    view = window.welcome_dialog.doctor_view.toPlainText()
+    assert "[警告] 密钥环：" in view and "[正常] 字体：" in view
+    assert "2 项正常，1 项警告，0 项错误" in view
+    assert window.welcome_dialog.doctor_summary.text() == "可以使用。1 条警告：请查看标为“警告”的行。"

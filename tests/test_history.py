@@ -212,3 +212,14 @@ def test_kill_9_mid_write_loses_nothing_committed(secure_keyring, tmp_path):
         numbers = {store.get(entry.id)[0]["i"] for entry in store.entries()}
     assert set(range(committed + 1)) <= numbers
     assert json.dumps(sorted(numbers)) == json.dumps(list(range(len(numbers))))  # no gap, no half entry
+
+
+def test_history_files_are_private(secure_keyring, tmp_path):
+    import stat
+
+    folder = tmp_path / "data"
+    with History.open(folder / "h.sqlite3") as store:
+        store.add(RECORD)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for path in folder.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name

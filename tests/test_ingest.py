@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import os
+import socket
 import struct
+import threading
 import zlib
 
+import numpy as np
 import pymupdf
 import pytest
 from PIL import Image
 
 from desktop_app import errors
-from desktop_app.ingest import open_document, usable_text
+from desktop_app.ingest import normalize_image, open_document, usable_text
 from desktop_app.settings import IngestLimits
 from tests.documents import EN_NOTE, blank_png, mixed_pdf, text_pdf
 
@@ -233,3 +238,142 @@ def test_corrupt_tiff_frame_fails_only_that_page(tmp_path):
 def test_folder_is_not_a_document(tmp_path):
     with pytest.raises(errors.UnsupportedFormat):
         open_document(tmp_path)
+
+
+# --- issue #11: pixel formats read as a person sees them, special files refused ------------
+
+INK, PAPER = 20, 235  # a dark stroke on light paper, in 8-bit terms
+
+
+def _page_with_a_stroke(mode_pixels: np.ndarray, mode: str | None = None) -> Image.Image:
+    return Image.fromarray(mode_pixels, mode) if mode else Image.fromarray(mode_pixels)
+
+
+def _stroke_8bit() -> np.ndarray:
+    pixels = np.full((40, 60), PAPER, np.uint8)
+    pixels[15:25, 10:50] = INK
+    return pixels
+
+
+def _reopened(image: Image.Image, fmt: str, **kwargs) -> Image.Image:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **kwargs)
+    return Image.open(io.BytesIO(buffer.getvalue()))
+
+
+def _paper_and_ink(rgb: Image.Image) -> tuple[int, int]:
+    assert rgb.mode == "RGB"
+    return rgb.getpixel((2, 2))[0], rgb.getpixel((30, 20))[0]
+
+
+def test_16_bit_grayscale_keeps_its_tones(tmp_path):
+    # GIVEN a 16-bit PNG (values up to 65535): a plain convert("RGB") clips it all to white
+    sixteen = _reopened(Image.fromarray(_stroke_8bit().astype(np.uint16) * 257), "PNG")
+    assert sixteen.mode.startswith("I") and sixteen.convert("RGB").getpixel((30, 20))[0] == 255
+    # WHEN normalised THEN paper and ink keep their 8-bit tones
+    assert _paper_and_ink(normalize_image(sixteen)) == (PAPER, INK)
+
+
+@pytest.mark.parametrize("hidden", [(0, 0, 0), (255, 255, 255), (0, 128, 255)])
+def test_transparent_background_is_white_paper_whatever_colour_it_hides(hidden):
+    rgba = np.zeros((40, 60, 4), np.uint8)
+    rgba[..., :3] = hidden
+    rgba[15:25, 10:50] = (INK, INK, INK, 255)  # opaque ink
+    image = _reopened(Image.fromarray(rgba, "RGBA"), "PNG")
+    assert _paper_and_ink(normalize_image(image)) == (255, INK)
+
+
+def test_gray_with_alpha_and_palette_with_transparency():
+    la = np.zeros((40, 60, 2), np.uint8)
+    la[15:25, 10:50] = (INK, 255)
+    assert _paper_and_ink(normalize_image(Image.fromarray(la, "LA"))) == (255, INK)
+    palette = Image.fromarray(_stroke_8bit()).convert("P")
+    paper_index = palette.getpixel((2, 2))
+    reopened = _reopened(palette, "PNG", transparency=paper_index)
+    assert "transparency" in reopened.info
+    assert _paper_and_ink(normalize_image(reopened)) == (255, INK)
+
+
+def test_cmyk_jpeg_reads_as_rgb():
+    cmyk = _reopened(Image.fromarray(_stroke_8bit()).convert("CMYK"), "JPEG", quality=95)
+    assert cmyk.mode == "CMYK"
+    paper, ink = _paper_and_ink(normalize_image(cmyk))
+    assert abs(paper - PAPER) < 8 and abs(ink - INK) < 8
+
+
+def test_exif_rotation_is_applied_to_the_pixels(tmp_path):
+    # GIVEN pixels stored turned left, with EXIF orientation 6 ("turn 90° clockwise to view")
+    upright = Image.fromarray(_stroke_8bit())
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "photo.jpg"
+    upright.rotate(90, expand=True).save(path, "JPEG", quality=95, exif=exif)
+    # WHEN opened THEN the page is upright: 60 wide, 40 high, the stroke where it was drawn
+    with open_document(path) as document:
+        page = next(document.pages())
+        image = page.image()
+    assert (page.width, page.height) == image.size == (60, 40)
+    assert abs(image.getpixel((30, 20))[0] - INK) < 10 and abs(image.getpixel((2, 2))[0] - PAPER) < 10
+
+
+def _opens_within(path, seconds: float = 5.0):
+    outcome: dict = {}
+
+    def attempt() -> None:
+        try:
+            open_document(path)
+        except errors.EmrError as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "open_document blocked"
+    return outcome.get("error")
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.pdf")
+    error = _opens_within(tmp_path / "pipe.pdf")
+    assert isinstance(error, errors.SpecialFile) and "pipe (FIFO)" in error.message("en")
+    assert "管道" in error.message("zh")
+
+
+def test_devices_and_sockets_are_refused(tmp_path):
+    assert isinstance(_opens_within("/dev/zero"), errors.SpecialFile)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(str(tmp_path / "s.pdf"))
+        error = _opens_within(tmp_path / "s.pdf")
+    finally:
+        server.close()
+    assert isinstance(error, errors.SpecialFile) and "socket" in error.message("en")
+
+
+def test_a_strip_too_long_to_read_gets_its_own_error(tmp_path):
+    path = tmp_path / "strip.png"
+    Image.new("L", (30000, 200), 255).save(path)
+    with pytest.raises(errors.ImageShapeUnreadable) as caught:
+        open_document(path)
+    assert "30000×200" in caught.value.message("en")
+    Image.new("L", (8000, 200), 255).save(path)  # 40:1 reads (measured with the embedded OCR)
+    with open_document(path) as document:
+        assert document.page_count == 1
+
+
+def test_damaged_tiff_page_2_after_a_good_page_1(tmp_path):
+    # GIVEN a two-page TIFF whose page 2 names a compression no decoder knows (n_frames raises KeyError)
+    from tests.test_bad_input_corpus import _first_ifd_entry_offset, _tiff_bytes
+
+    data = bytearray(_tiff_bytes([Image.new("L", (64, 64), 255), Image.new("L", (64, 64), 0)]))
+    where = _first_ifd_entry_offset(bytes(data), 259, 1)
+    data[where:where + 2] = struct.pack("<H", 34999)
+    path = tmp_path / "two.tif"
+    path.write_bytes(bytes(data))
+    # WHEN opened THEN page 1 reads and page 2 fails as a page, not as the document
+    with open_document(path) as document:
+        pages = list(document.pages())
+        assert len(pages) == 2
+        assert pages[0].image().size == (64, 64)
+        with pytest.raises(errors.PageError):
+            pages[1].image()

@@ -35,11 +35,34 @@ def youtu_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engine(youtu_dir):
+    # Unconstrained: these tests exercise the path a machine without lm-format-enforcer takes (a random
+    # model never writes the JSON, so retry and fallback run); the constrained path is tested below.
     summarizer = LlmSummarizer(
-        EngineSettings(summarizer="youtu", summarizer_model=youtu_dir, device="cpu"), max_new_tokens=12
+        EngineSettings(summarizer="youtu", summarizer_model=youtu_dir, device="cpu"),
+        max_new_tokens=12,
+        constrain_json=False,
     )
     summarizer.load()
     return summarizer
+
+
+class FedTokens:
+    """Counts the tokens actually fed to the model's forward (a forward pre-hook): not the engine's
+    own arithmetic. `prefills` = the ids of every multi-token feed (the prompt part not cached)."""
+
+    def __init__(self, model):
+        self.per_call: list[int] = []
+        self.prefills: list[list[int]] = []
+        self._handle = model.register_forward_pre_hook(self._hook, with_kwargs=True)
+
+    def _hook(self, module, args, kwargs):
+        ids = kwargs.get("input_ids") if kwargs.get("input_ids") is not None else args[0]
+        self.per_call.append(int(ids.shape[-1]))
+        if ids.shape[-1] > 1:
+            self.prefills.append(ids[0].tolist())
+
+    def close(self):
+        self._handle.remove()
 
 
 class Progress:
@@ -90,23 +113,28 @@ def test_prefix_is_a_token_prefix_of_every_prompt(engine):
     assert engine.prefix("zh").ids != prefix.ids
 
 
-def test_prefix_reuse_gives_identical_greedy_tokens_and_less_prefill(engine):
-    # GIVEN the same chunks run with and without the prefix cache
+def test_prefix_reuse_gives_identical_greedy_tokens_and_feeds_fewer_tokens(engine):
+    # GIVEN the same chunks run with and without the prefix cache, a hook counting what the model is fed
     chunks = [NOTE, "主诉：咳嗽3天。诊断：肺炎。", "Plan: follow up."]
+    prefix_len = len(engine.prefix("en").ids)
     prefix_before = [layer.keys.clone() for layer in engine.prefix("en").cache.layers]
-    with_reuse, without = [], []
-    engine.stats.prefill_tokens = 0
-    for chunk in chunks:
-        with_reuse.append(engine.generate_ids(chunk, "en", reuse=True))
-    reused_prefill = engine.stats.prefill_tokens
-    engine.stats.prefill_tokens = 0
-    for chunk in chunks:
-        without.append(engine.generate_ids(chunk, "en", reuse=False))
-    full_prefill = engine.stats.prefill_tokens
-    # THEN the tokens are identical, fewer tokens were prefilled, and the stored cache is untouched
-    assert with_reuse == without
-    assert all(len(t) > 0 for t in with_reuse)
-    assert full_prefill - reused_prefill == len(chunks) * len(engine.prefix("en").ids)
+    fed = FedTokens(engine._model)
+    try:
+        with_reuse = [engine.generate_ids(chunk, "en", reuse=True) for chunk in chunks]
+        fed_reused, fed.per_call = sum(fed.per_call), []
+        first_feeds_reused, fed.prefills = fed.prefills, []
+        without = [engine.generate_ids(chunk, "en", reuse=False) for chunk in chunks]
+        fed_full = sum(fed.per_call)
+    finally:
+        fed.close()
+    prompt_lens = [len(engine.prompt_ids(chunk, "en")) for chunk in chunks]
+    # THEN the tokens are identical, and each prompt's prefill skipped exactly the cached prefix
+    assert with_reuse == without and all(len(t) > 0 for t in with_reuse)
+    assert [len(ids) for ids in first_feeds_reused] == [n - prefix_len for n in prompt_lens]
+    assert fed_full - fed_reused == len(chunks) * prefix_len
+    decoded_steps = sum(len(t) - 1 for t in with_reuse)  # the last new token is never fed back
+    assert fed_reused == sum(prompt_lens) - len(chunks) * prefix_len + decoded_steps
+    # and the stored cache is untouched (each call worked on a copy)
     after = [layer.keys for layer in engine.prefix("en").cache.layers]
     assert all(b.shape == a.shape and bool((b == a).all()) for b, a in zip(prefix_before, after, strict=True))
 
@@ -123,12 +151,18 @@ def test_random_model_output_is_retried_then_falls_back_to_sections(engine):
     assert generated and generated[-1][1] >= 1  # per-token progress
 
 
-def test_every_chunk_of_a_long_note_is_seen(engine):
+def test_every_chunk_of_a_long_note_reaches_the_model(engine):
     engine.chunk_tokens, engine.overlap_tokens = 60, 10
+    long_note = "\n\n".join(f"Paragraph {i}: the patient reports item {i} on day {i}." for i in range(25))
+    fed = FedTokens(engine._model)
     try:
-        long_note = "\n\n".join(f"Paragraph {i}: the patient reports item {i} on day {i}." for i in range(25))
-        engine.summarize(long_note, language="en", cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
+        with pytest.MonkeyPatch.context() as patch:  # answer every chunk, so none is skipped by a fallback
+            patch.setattr(
+                "desktop_app.summarize.prompts.parse_answer", lambda raw: ChunkAnswer(None, None, None)
+            )
+            engine.summarize(long_note, language="en", cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
     finally:
+        fed.close()
         engine.chunk_tokens, engine.overlap_tokens = 3000, 120
     chunks = engine.stats.chunks
     assert len(chunks) > 3
@@ -137,6 +171,28 @@ def test_every_chunk_of_a_long_note_is_seen(engine):
         assert engine.count_tokens(chunk.text) <= 60
         covered.update(range(chunk.start, chunk.end))
     assert covered == set(range(len(long_note)))
+    # what the model was actually fed, decoded: one prefill per chunk, each holding that chunk's text
+    fed_texts = [engine._tokenizer.decode(ids) for ids in fed.prefills]
+    assert len(fed_texts) == len(chunks)
+    for chunk, text in zip(chunks, fed_texts, strict=True):
+        assert chunk.text in text
+
+
+def test_constrained_decoding_forces_the_answer_object_on_a_random_model(engine, youtu_dir):
+    pytest.importorskip("lmformatenforcer")
+    import re
+
+    constrained = LlmSummarizer(
+        EngineSettings(summarizer="youtu", summarizer_model=youtu_dir, device="cpu"), max_new_tokens=40
+    )
+    constrained.load()
+    free = engine.decode(engine.generate_ids(NOTE, "en"))
+    forced = constrained.decode(constrained.generate_ids(NOTE, "en"))
+    # unconstrained, the random model writes bytes at random; constrained, the same weights open the
+    # object with the schema's keys in order, with no whitespace run longer than two characters
+    assert not free.lstrip().startswith('{"chief_complaint"')
+    assert re.match(r'\s{0,2}\{\s{0,2}"chief_complaint"\s{0,2}:\s{0,2}"', forced), forced
+    assert constrained.stats.prefix_mismatches == 0
 
 
 def test_cancel_stops_generation_at_the_next_token(engine):
@@ -206,3 +262,12 @@ def test_chinese_note_fields_located_and_long_chief_complaint_flagged():
     long_cc = "反复咳嗽、咳痰伴发热3天，加重1天，伴胸痛及气促"
     flagged = build_summary(text, [(chunk, ChunkAnswer(long_cc, None, None))], engine="llm", language="zh")
     assert "long_chief_complaint" in [w.code for w in flagged.warnings]
+
+
+def test_a_value_at_the_schema_length_limit_is_flagged_as_possibly_cut():
+    engine = LlmSummarizer(max_new_tokens=120)  # (120 - 48) // 3 = 24 characters per value
+    chunk = Chunk(0, 0, 10, "x" * 10)
+    answers = [(chunk, ChunkAnswer("cough for 3 days", "community acquired pneum", None))]
+    warnings = engine._cut_fields(answers)
+    assert [(w.code, w.field) for w in warnings] == [("llm_field_cut", "diagnosis")]
+    assert "24-character limit" in warnings[0].message

@@ -80,14 +80,53 @@ def test_config_problems(tmp_path):
     assert check_model(tmp_path / "absent").problems == ["does not exist"]
 
 
-def test_deepseek_ocr2_needs_its_processor_config(tmp_path):
-    folder = build_tiny_youtu(tmp_path / "m")
+@pytest.fixture(scope="module")
+def deepseek_dir(tmp_path_factory):
+    from tests.model_fixtures import build_tiny_deepseek_ocr2
+
+    return build_tiny_deepseek_ocr2(tmp_path_factory.mktemp("dsocr"))
+
+
+def _relabel(src, tmp_path, **changes):
+    folder = _copy(src, tmp_path)
     config = json.loads((folder / "config.json").read_text())
-    config["model_type"] = "deepseek_ocr2"
+    config.update(changes)
     (folder / "config.json").write_text(json.dumps(config))
+    return folder
+
+
+def test_deepseek_ocr2_needs_its_processor_config(deepseek_dir, tmp_path):
+    assert check_model(deepseek_dir).ok, check_model(deepseek_dir).problems
+    folder = _copy(deepseek_dir, tmp_path)
+    (folder / "processor_config.json").unlink()
     assert any("image processor config missing" in p for p in check_model(folder).problems)
+
+
+def test_deepseek_weights_under_a_llama_config_are_refused(deepseek_dir, tmp_path):
+    # GIVEN DeepSeek-OCR-2 weights whose config was edited to say llama (model_type and architectures)
+    folder = _relabel(deepseek_dir, tmp_path, model_type="llama", architectures=["LlamaForCausalLM"])
+    # THEN the check names the mismatch from the tensor names, before any load is tried
+    problems = check_model(folder).problems
+    assert len(problems) == 1
+    assert problems[0].startswith("config.json says model_type 'llama', but the weights are a deepseek_ocr2")
+
+
+def test_text_model_weights_labelled_deepseek_ocr2_are_refused(tmp_path):
+    folder = _relabel(build_tiny_youtu(tmp_path / "m"), tmp_path / "copy", model_type="deepseek_ocr2")
     (folder / "preprocessor_config.json").write_text("{}")
-    assert check_model(folder).ok
+    problems = check_model(folder).problems
+    assert problems == [
+        "config.json says model_type 'deepseek_ocr2', but the weights lack its tensors (no name contains "
+        "sam_model. / qwen2_model. / projector.): the folder is mislabelled"
+    ]
+
+
+def test_architectures_naming_another_model_type_is_refused(tmp_path):
+    folder = _relabel(build_tiny_youtu(tmp_path / "m"), tmp_path / "copy", architectures=["LlamaForCausalLM"])
+    assert check_model(folder).problems == [
+        "config.json says model_type 'youtu' but architectures names a llama class (LlamaForCausalLM): "
+        "the folder is mislabelled"
+    ]
 
 
 def test_kv_bytes_per_token_matches_the_real_cache_and_the_youtu_2b_config():

@@ -34,6 +34,11 @@ def fake_model(folder: Path, model_type: str = "youtu", shard_elements: int = 30
     (folder / "config.json").write_text(json.dumps(config))
     shards = {"model-00001-of-00002.safetensors": {"embed.weight": shard_elements, "norm.weight": 32},
               "model-00002-of-00002.safetensors": {"lm_head.weight": shard_elements}}
+    # the tensor names `models check` expects of the model type (it refuses a mislabelled folder)
+    signature = {"youtu": ["model.layers.0.self_attn.kv_a_proj_with_mqa.weight"],
+                 "deepseek_ocr2": ["model.sam_model.patch_embed.proj.weight", "model.qwen2_model.norm.weight",
+                                   "model.projector.layers.weight"]}
+    shards["model-00001-of-00002.safetensors"].update({name: 16 for name in signature.get(model_type, [])})
     weight_map = {}
     for shard, tensors in shards.items():
         write_safetensors(folder / shard, tensors)

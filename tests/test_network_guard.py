@@ -186,3 +186,17 @@ def test_doctor_reports_the_network_posture(tmp_path, monkeypatch, capsys):
     lines = capsys.readouterr().out.splitlines()
     expected = ("[OK  ] network    network guard: ON", "[WARN] network    network guard: OFF")
     assert any(line.startswith(expected) for line in lines)
+
+
+def test_allow_list_networks_are_accepted_by_the_ocr_endpoint_check():
+    # The README allows networks (`--allow-host 10.1.0.0/16`); the endpoint check now agrees with the guard.
+    from desktop_app.ocr.openai_compat import check_endpoint
+
+    assert check_endpoint("http://10.1.20.30:8000/v1/", ("10.1.0.0/16",)) == "http://10.1.20.30:8000/v1"
+    assert check_endpoint("http://[fd00::7]:8000/v1", ("fd00::/8",)) == "http://[fd00::7]:8000/v1"
+    assert check_endpoint("http://ocr.lan:8000/v1", ("OCR.lan",)) == "http://ocr.lan:8000/v1"
+    with pytest.raises(errors.EndpointNotAllowed):
+        check_endpoint("http://10.2.0.1:8000/v1", ("10.1.0.0/16",))
+    with pytest.raises(errors.EndpointNotAllowed):
+        check_endpoint("http://ocr.lan:8000/v1", ("10.1.0.0/16",))  # a network allows addresses, not names
+

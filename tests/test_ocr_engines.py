@@ -9,7 +9,7 @@ from desktop_app.ingest import open_document
 from desktop_app.jobs.cancel import CancelToken
 from desktop_app.jobs.progress import NULL_PROGRESS
 from desktop_app.ocr import registry
-from desktop_app.ocr.rapid import RapidOcrEngine, drop_cjk_spaces
+from desktop_app.ocr.rapid import FrameDecoder, RapidOcrEngine
 from desktop_app.settings import EngineSettings
 from tests.documents import EN_NOTE, ZH_NOTE, image_file, text_pdf
 
@@ -54,24 +54,48 @@ def test_pdf_text_engine_boxes_are_in_page_pixels(tmp_path):
     assert all(block.bbox[2] <= page.width for block in output.blocks)
 
 
-def test_half_seen_spaces_are_kept(rapid):
-    # GIVEN the recogniser's frames for "A", a blank that is 20% space, then "B"
+def _frames(decoder, steps):
+    """CTC frames: each step is {character: probability}; "" is the blank; the rest share 1e-4."""
     import numpy as np
 
+    characters = decoder.character
+    preds = np.full((1, len(steps), len(characters)), 1e-4, dtype=np.float32)
+    for t, step in enumerate(steps):
+        for char, probability in step.items():
+            preds[0, t, 0 if char == "" else characters.index(char)] = probability
+    return preds
+
+
+@pytest.fixture(scope="module")
+def decoder(rapid):
     decode = rapid._engine().text_rec.postprocess_op
-    characters = decode._decode.character
-    preds = np.full((1, 3, len(characters)), 1e-4, dtype=np.float32)
-    preds[0, 0, characters.index("A")] = 0.9
-    preds[0, 1, 0], preds[0, 1, len(characters) - 1] = 0.8, 0.2
-    preds[0, 2, characters.index("B")] = 0.9
-    # THEN the space is kept; a faint one (1%) is not
-    assert decode(preds)[0][0] == "A B"
-    preds[0, 1, len(characters) - 1] = 0.01
-    assert decode(preds)[0][0] == "AB"
+    assert isinstance(decode, FrameDecoder)
+    return decode
 
 
-def test_spaces_between_chinese_characters_are_dropped():
-    assert drop_cjk_spaces("主诉： 咳嗽 1周 cough now") == "主诉：咳嗽 1周 cough now"
+def test_half_seen_spaces_are_kept(decoder):
+    # GIVEN the recogniser's frames for "A", a blank that is 20% space, then "B"
+    preds = _frames(decoder, [{"A": 0.9}, {"": 0.8, " ": 0.2}, {"B": 0.9}])
+    # THEN the space is kept; a faint one (0.5%) is not
+    assert decoder(preds)[0].text == "A B"
+    preds = _frames(decoder, [{"A": 0.9}, {"": 0.8, " ": 0.005}, {"B": 0.9}])
+    assert decoder(preds)[0].text == "AB"
+
+
+def test_spaces_between_chinese_characters_are_dropped(decoder):
+    steps = [{"咳": 0.9}, {"": 0.5, " ": 0.4}, {"嗽": 0.9}, {"": 0.9, " ": 0.03}, {"1": 0.9}, {"周": 0.9},
+             {"": 0.5, " ": 0.4}, {"c": 0.9}]
+    assert decoder(_frames(decoder, steps))[0].text == "咳嗽1周 c"
+
+
+def test_decoder_keeps_each_characters_probability_and_what_it_half_saw(decoder):
+    # GIVEN "8", then an "o" the recogniser nearly read as "0", then a half-seen decimal point before "5"
+    steps = [{"8": 0.95}, {"o": 0.55, "0": 0.4}, {"": 0.7, ".": 0.25}, {"5": 0.9}]
+    reading = decoder(_frames(decoder, steps))[0]
+    assert reading.text == "8o5"
+    assert [c.char for c in reading.chars] == ["8", "o", "5"]
+    assert reading.chars[1].probability == pytest.approx(0.55)
+    assert (2, ".", pytest.approx(0.25)) in reading.half_seen
 
 
 def test_unknown_engine_names_the_available_ones():
@@ -80,3 +104,86 @@ def test_unknown_engine_names_the_available_ones():
     with pytest.raises(errors.UnknownEngine) as caught:
         registry.find("tesseract-9000")
     assert "rapidocr" in caught.value.message("en")
+
+
+SKEW_NOTE = """HISTORY OF PRESENT ILLNESS:
+The patient is a 64-year-old woman with two weeks of worsening shortness of breath on exertion, ankle
+swelling in the evenings and a dry cough at night. She sleeps on three pillows and has gained four
+kilograms since her last visit. She denies chest pain, fever or palpitations.
+PLAN:
+1. Start furosemide 40 mg by mouth every morning.
+2. Check basic metabolic panel in one week.
+3. Echocardiogram to assess ejection fraction.
+4. Daily weights; call if weight rises by two kilograms.
+5. Low salt diet and fluid restriction of 1.5 litres.
+6. Return to clinic in two weeks.
+"""
+
+
+def _lines_in_truth_order(text: str, truth: str) -> bool:
+    """Every true line is read, as a line, in the true order (modulo spacing)."""
+    read = [" ".join(line.split()) for line in text.splitlines()]
+    cursor = 0
+    for line in truth.strip().splitlines():
+        wanted = " ".join(line.split())
+        hits = [i for i in range(cursor, len(read)) if read[i] == wanted]
+        if not hits:
+            return False
+        cursor = hits[0] + 1
+    return True
+
+
+@pytest.mark.parametrize("angle", [4.5, -4.5])
+def test_a_skewed_page_is_read_line_by_line_in_order(rapid, tmp_path, angle):
+    # GIVEN a page scanned 4.5° askew (lines of a paragraph and numbered items overlap in y)
+    from desktop_app.render import render_pages
+
+    image = render_pages(SKEW_NOTE, dpi=150)[0].rotate(angle, expand=True, fillcolor="white")
+    path = tmp_path / "skewed.png"
+    image.save(path)
+    _, output = _recognize(rapid, path)
+    # THEN no line of the paragraph or of the plan comes out of order
+    first_lines = "\n".join(line[:40] for line in output.text.splitlines())
+    assert cer(output.text, SKEW_NOTE) < 0.03, first_lines
+    numbers = [line.split(".")[0] for line in output.text.splitlines() if line[:1].isdigit()]
+    assert numbers == ["1", "2", "3", "4", "5", "6"]
+    assert output.text.index("ankle") < output.text.index("pillows") < output.text.index("denies")
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_page_lying_on_its_side_or_upside_down_is_read_upright(rapid, tmp_path, turn):
+    # GIVEN the note scanned turned by 90/180/270° (nobody tells the engine)
+    from desktop_app.render import render_pages
+
+    image = render_pages(EN_NOTE, dpi=150)[0].rotate(turn, expand=True)
+    path = tmp_path / f"turned{turn}.png"
+    image.save(path)
+    page, output = _recognize(rapid, path)
+    # THEN the text reads as on the upright page
+    assert cer(output.text, EN_NOTE) < 0.05
+    assert output.text.startswith("CHIEF COMPLAINT")
+    # AND the boxes are in the pixels of the page as given: the heading's box lies where it is drawn
+    x0, y0, x1, y1 = output.blocks[0].bbox
+    assert 0 <= x0 < x1 <= page.width and 0 <= y0 < y1 <= page.height
+    if turn in (90, 270):
+        assert y1 - y0 > x1 - x0  # a line standing upright
+    centre_x, centre_y = (x0 + x1) / 2 / page.width, (y0 + y1) / 2 / page.height
+    expected = {90: centre_x < 0.3, 180: centre_y > 0.7, 270: centre_x > 0.7}[turn]
+    assert expected, (turn, output.blocks[0].bbox, page.width, page.height)
+
+
+def test_a_doubtful_dose_reaches_the_summary_as_an_ocr_doubt(rapid, tmp_path):
+    # GIVEN a plan whose dose reads "8oo mg" (letters where digits belong)
+    from desktop_app.pipeline import Pipeline
+    from desktop_app.summarize.guard import OCR_DOUBT
+
+    note = EN_NOTE.replace("Start aspirin 81 mg daily", "Start ibuprofen 8oo mg three times daily")
+    result = Pipeline(ocr_engine=rapid).run(image_file(tmp_path, note, dpi=150))
+    plan = result.summary.plan
+    assert "8oo mg" in plan.text  # never corrected silently
+    doubts = [w for w in result.summary.warnings if w.code == OCR_DOUBT and w.field == "plan"]
+    # THEN the plan carries an ocr_doubt warning whose document span is that dose
+    assert [result.text[w.start:w.end] for w in doubts] == ["8oo"]
+    assert "8oo" in doubts[0].message
+    # AND the physician's chief complaint, read cleanly, carries none
+    assert not [w for w in result.summary.warnings if w.code == OCR_DOUBT and w.field == "chief_complaint"]

@@ -155,7 +155,9 @@ def test_loop_on_first_prompt_only_recovers_with_a_warning(server, no_key):
         else (200, ["Plain text of the page."])
     )
     output = _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
-    assert output.text == "Plain text of the page." and output.warnings
+    assert output.text == "Plain text of the page."
+    assert [type(n) for n in output.warnings] == [errors.OcrReadWithPlainPrompt]
+    assert output.warnings[0].message("en").startswith("Page 1: the first OCR output looped (repeated 'abc")
 
 
 def test_401_and_unknown_model_are_clear_config_errors(server, no_key):
@@ -170,22 +172,86 @@ def test_401_and_unknown_model_are_clear_config_errors(server, no_key):
         _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
 
 
-def test_connection_refused_and_timeout(server, no_key):
+def test_connection_refused_and_timeout_fail_the_page_only(server, no_key):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
-    with pytest.raises(errors.EndpointUnavailable, match="connection refused"):
+    with pytest.raises(errors.OcrServerUnreachable, match="connection refused: is the server running") as refused:
         _engine(f"http://127.0.0.1:{free_port}/v1").recognize(
             _page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS
         )
+    assert isinstance(refused.value, errors.PageError)  # the pipeline records it and reads the next page
 
     def slow(body):
         time.sleep(1.5)
         return 200, ["late"]
 
     server.reply = slow
-    with pytest.raises(errors.EndpointUnavailable, match="timeout"):
+    with pytest.raises(errors.OcrServerUnreachable, match="no answer within"):
         _engine(server.url, timeout=0.3).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
+
+
+def test_a_guard_refusal_is_reported_as_the_guard_not_as_a_dead_server(no_key):
+    from desktop_app.privacy import network
+
+    # the engine's allow-list lets the host through, the process-wide guard does not (no lookup is made)
+    engine = OpenAiOcrEngine(EngineSettings(ocr="openai", endpoint="http://ocr.hospital.invalid:8000/v1",
+                                            served_model="m", allowed_hosts=("ocr.hospital.invalid",)))
+    network.install(())
+    try:
+        with pytest.raises(errors.NetworkBlocked) as blocked:
+            engine.recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
+    finally:
+        network.uninstall()
+    message = blocked.value.message("en")
+    assert "Blocked a connection to ocr.hospital.invalid" in message and "is the server running" not in message
+
+
+def test_redirect_is_refused_and_the_key_never_reaches_the_target(monkeypatch):
+    from tests.model_fixtures import StandInOcrServer
+
+    monkeypatch.setattr(openai_compat, "api_key", lambda host: "s3cret")
+    origin, target = StandInOcrServer("redirect"), StandInOcrServer()
+    origin.redirect_to = target.url
+    try:
+        with pytest.raises(errors.EndpointRedirected):
+            _engine(origin.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
+    finally:
+        origin.close()
+        target.close()
+    assert origin.requests[0]["headers"]["Authorization"] == "Bearer s3cret"
+    assert target.requests == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "detail"),
+    [("error_event", "the server reported an error mid-stream: EngineCore"),
+     ("drop", "the stream ended before the page was finished")],
+)
+def test_a_cut_stream_is_a_failed_page_not_partial_text(mode, detail, no_key):
+    from tests.model_fixtures import StandInOcrServer
+
+    server = StandInOcrServer(mode)
+    try:
+        with pytest.raises(errors.OcrServerError, match=detail):
+            _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
+    finally:
+        server.close()
+    assert len(server.requests) == 1
+
+
+def test_token_cap_keeps_the_text_with_a_notice_and_no_retry(no_key):
+    from tests.model_fixtures import StandInOcrServer
+
+    server = StandInOcrServer("length")
+    try:
+        output = _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
+    finally:
+        server.close()
+    assert output.text.endswith("Plan: chest x-ray.") and len(output.blocks) == 2
+    assert [type(n) for n in output.warnings] == [errors.OcrTruncatedAtCap]
+    assert "token 上限（8192）" in output.warnings[0].message("zh")
+    assert len(server.requests) == 1
 
 
 def test_only_loopback_unless_allow_listed():
@@ -243,3 +309,18 @@ def test_cli_summarize_with_tables_over_the_served_engine(server, no_key, tmp_pa
     ]
     csv_text = (out / "en_progress_note_scan_p1_table1.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines() == ["Test,Result", "WBC,12.10 10^9/L"]
+
+
+def test_low_probability_tokens_become_block_doubts(no_key):
+    from tests.model_fixtures import DOUBTFUL_WORD, StandInOcrServer
+
+    server = StandInOcrServer("ok")
+    try:
+        output = _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
+    finally:
+        server.close()
+    assert server.requests[0]["body"]["logprobs"] is True
+    title, body = output.blocks
+    assert title.doubts == []
+    # the one token the server gave p = 0.2, at its place in the block's text
+    assert [body.text[s:e] for s, e in body.doubts] == [DOUBTFUL_WORD]

@@ -43,7 +43,9 @@ def test_mixed_pdf_uses_text_layer_then_ocr(tmp_path):
     result = Pipeline(EngineSettings(dpi=72), ocr_engine=ocr).run(path)
     assert [p.engine for p in result.pages] == ["pdf-text", "fake"]
     assert ocr.calls == 1
-    assert result.summary.plan.text == "Start aspirin 81 mg daily and refer for a stress test."
+    # FOLLOW UP after the plan belongs to the plan (issue #13): one field, evidence on both pages.
+    assert result.summary.plan.text == "Start aspirin 81 mg daily and refer for a stress test.\nIn two weeks."
+    assert [e.page for e in result.summary.plan.evidence] == [0, 1]
 
 
 def test_evidence_maps_to_page_and_boxes(tmp_path):

@@ -71,7 +71,7 @@ class PipelineWorker(QObject):
     progress = Signal(int, str, int, int)  # job id, stage, done, total
     finished = Signal(int, object)  # job id, DocumentResult
     summarized = Signal(int, object)  # job id, Summary (from "Summarize again")
-    failed = Signal(int, str, str)  # job id, error code, message in the UI language
+    failed = Signal(int, str, object)  # job id, error code, {"en": message, "zh": message}
     cancelled = Signal(int)
     warmed_up = Signal()
     history_state = Signal(bool, str)  # history open?, and why not (empty when off by choice)
@@ -139,11 +139,11 @@ class PipelineWorker(QObject):
             return
         except errors.EmrError as exc:  # e.g. an engine that cannot run here
             log.info("job %d failed: %s", job_id, exc.code)
-            self.failed.emit(job_id, exc.code, exc.message(self._ui_language))
+            self.failed.emit(job_id, exc.code, _messages(exc))
             return
         except Exception as exc:  # a bug must not take the app down; the queue goes on
             _log_unexpected(f"job {job_id}", exc)
-            self.failed.emit(job_id, "unexpected", _unexpected(self._ui_language, exc))
+            self.failed.emit(job_id, "unexpected", _unexpected_messages(exc))
             return
         self._keep_in_history(result)
         self.finished.emit(job_id, result)
@@ -222,11 +222,11 @@ class PipelineWorker(QObject):
             self.cancelled.emit(job_id)
             return
         except errors.EmrError as exc:
-            self.failed.emit(job_id, exc.code, exc.message(self._ui_language))
+            self.failed.emit(job_id, exc.code, _messages(exc))
             return
         except Exception as exc:
             _log_unexpected(f"job {job_id}", exc)
-            self.failed.emit(job_id, "unexpected", _unexpected(self._ui_language, exc))
+            self.failed.emit(job_id, "unexpected", _unexpected_messages(exc))
             return
         self.summarized.emit(job_id, summary)
 
@@ -253,6 +253,15 @@ def _unexpected(language: str, exc: Exception) -> str:
     return errors.EmrError(detail=f"unexpected {type(exc).__name__}").message(language)
 
 
+def _messages(exc: errors.EmrError) -> dict[str, str]:
+    """The error in both UI languages, so a language switch re-renders what is already shown."""
+    return {"en": exc.message("en"), "zh": exc.message("zh")}
+
+
+def _unexpected_messages(exc: Exception) -> dict[str, str]:
+    return _messages(errors.EmrError(detail=f"unexpected {type(exc).__name__}"))
+
+
 @dataclass
 class _Job:
     id: int
@@ -270,7 +279,7 @@ class JobRunner(QObject):
     progress = Signal(int, str, int, int)
     finished = Signal(int, object)
     summarized = Signal(int, object)
-    failed = Signal(int, str, str)
+    failed = Signal(int, str, object)  # job id, error code, {"en": message, "zh": message}
     cancelled = Signal(int)
 
     _submit_document = Signal(int, str, object)
@@ -387,10 +396,10 @@ class JobRunner(QObject):
         self._jobs.pop(job_id, None)
         self.summarized.emit(job_id, summary)
 
-    @Slot(int, str, str)
-    def _on_failed(self, job_id: int, code: str, message: str) -> None:
+    @Slot(int, str, object)
+    def _on_failed(self, job_id: int, code: str, messages: dict) -> None:
         self._jobs.pop(job_id, None)
-        self.failed.emit(job_id, code, message)
+        self.failed.emit(job_id, code, messages)
 
     @Slot(int)
     def _on_cancelled(self, job_id: int) -> None:
@@ -612,6 +621,87 @@ class PageImageLoader(QObject):
     def _on_thumbnail(self, key: int, index: int, image: QImage) -> None:
         if key == self._thumb_key:
             self.thumbnailLoaded.emit(key, index, image)
+
+
+# --- dropped folders -----------------------------------------------------------------------
+
+
+class _ScanSignals(QObject):
+    done = Signal(int, list, int)  # request id, documents (paths, in order), files skipped
+
+
+class _ScanFolders(QRunnable):
+    """Expands dropped paths into documents, on a pool thread (reading file headers and opening
+    PDFs must not stall the window). A file named directly is always kept: it gets its own
+    answer in the queue, even "not a document". A file found inside a folder is kept only when
+    `ingest.open_document` can open it as a document; the rest (a readme, a spreadsheet) are
+    skipped and counted. A damaged PDF or image is kept: its failure is worth showing."""
+
+    def __init__(self, signals: _ScanSignals, request: int, paths: list[str], settings: EngineSettings,
+                 expand: Callable[[list[str]], list[str]]) -> None:
+        super().__init__()
+        self._expand = expand
+        self._signals = signals
+        self._request = request
+        self._paths = paths
+        self._settings = settings
+
+    def run(self) -> None:  # runs on the pool thread
+        documents: list[str] = []
+        skipped = 0
+        for raw in self._paths:
+            for path in self._expand([raw]):
+                if path == raw or self._is_document(path):
+                    documents.append(path)
+                else:
+                    skipped += 1
+        self._signals.done.emit(self._request, documents, skipped)
+
+    def _is_document(self, path: str) -> bool:
+        try:
+            import_pipeline_modules()
+            from desktop_app.ingest import open_document
+
+            with open_document(path, self._settings.limits, self._settings.dpi):
+                return True
+        except errors.UnsupportedFormat:
+            return False
+        except errors.EmrError:
+            return True  # a document that cannot be read: the queue says why
+        except Exception as exc:
+            _log_unexpected("folder scan", exc)
+            return True
+
+
+class FolderScanner(QObject):
+    """Turns dropped files and folders into the documents to queue, off the GUI thread.
+    `expand` lists the files below a path (hidden files left out), in the order to queue them."""
+
+    scanned = Signal(list, int)  # documents (paths, in drop order), how many files were skipped
+
+    def __init__(self, settings: EngineSettings, expand: Callable[[list[str]], list[str]],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._expand = expand
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # drops are expanded in the order they came
+        self._ids = itertools.count(1)
+        self._signals = _ScanSignals()
+        self._signals.done.connect(self._on_done)
+
+    def configure(self, settings: EngineSettings) -> None:
+        self._settings = settings
+
+    def scan(self, paths: list[str]) -> None:
+        self._pool.start(_ScanFolders(self._signals, next(self._ids), list(paths), self._settings, self._expand))
+
+    def wait(self, timeout_ms: int = 10_000) -> bool:
+        return self._pool.waitForDone(timeout_ms)
+
+    @Slot(int, list, int)
+    def _on_done(self, _request: int, documents: list, skipped: int) -> None:
+        self.scanned.emit(documents, skipped)
 
 
 # --- the scan inbox ----------------------------------------------------------------------

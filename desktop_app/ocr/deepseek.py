@@ -44,12 +44,14 @@ RESOLUTIONS = {
     "base": {"size": 1024, "tiles": False},  # one 1024 px view: 256 image tokens
     "tiles": {"size": 1024, "tiles": True, "tile_size": 768, "max_patches": 6},  # + up to 6 tiles of 144
 }
-DEFAULT_MAX_NEW_TOKENS = 4096
+DEFAULT_MAX_NEW_TOKENS = 8192  # the official cap (DeepSeek-OCR-2 recipe: max_tokens=8192)
 NO_REPEAT_NGRAM = 20
 NO_REPEAT_WINDOW = 90
 LOOP_CHECK_EVERY = 32
 LOOP_WINDOW_TOKENS = 128
 LOOP_DOMINANT_SHARE = 0.5  # one token making up more than half of the last 128 (table tags aside)
+# A token generated with less than even odds is marked as an OCR doubt on its block (never corrected).
+DOUBT_PROBABILITY = 0.5
 TABLE_TOKENS = ("<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "</th>", "<td", "<tr", ">")
 
 
@@ -108,17 +110,29 @@ class DeepseekOcr2Engine:
         self._processor = None
         self._lock = threading.Lock()
         self._allowed_ids: set[int] = set()
+        # A folder that failed to load fails every later page at once, instead of being reloaded per page.
+        self._load_error: errors.EmrError | None = None
 
     # --- loading -----------------------------------------------------------------------------
 
     def load(self) -> None:
         if self._model is not None:
             return
+        if self._load_error is not None:
+            raise self._load_error
+        try:
+            self._load()
+        except errors.ConfigError as exc:
+            self._load_error = exc
+            raise
+
+    def _load(self) -> None:
         from desktop_app import paths
-        from desktop_app.model_check import load_options
+        from desktop_app.model_check import check_folder_or_raise, load_options
 
         paths.apply_offline_environment()
         folder = resolve_folder(self.settings.ocr_model)
+        check_folder_or_raise(folder)  # a truncated shard or a mislabelled folder: said plainly, before torch
         options = load_options(self.settings.device, self.settings.quantization)
         from transformers import AutoModelForImageTextToText, AutoProcessor
 
@@ -127,8 +141,8 @@ class DeepseekOcr2Engine:
             model = AutoModelForImageTextToText.from_pretrained(
                 folder, local_files_only=True, **options.kwargs
             )
-        except (OSError, ValueError, KeyError, ImportError) as exc:
-            raise errors.ModelLoadFailed(path=str(folder), detail=f"{type(exc).__name__}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - loaders raise anything (SafetensorError, RuntimeError, ...)
+            raise errors.ModelLoadFailed(path=str(folder), detail=f"{type(exc).__name__}: {exc}"[:400]) from None
         if options.move_to:
             model.to(options.move_to)
         model.eval()
@@ -157,8 +171,10 @@ class DeepseekOcr2Engine:
 
     # --- forward -------------------------------------------------------------------------------
 
-    def _forward(self, inputs, *, cancel: CancelToken, progress: ProgressSink) -> tuple[list[int], bool]:
-        """(new token ids, stopped because the output looped)."""
+    def _forward(
+        self, inputs, *, cancel: CancelToken, progress: ProgressSink
+    ) -> tuple[list[int], bool, list[float]]:
+        """(new token ids, stopped because the output looped, each new token's probability)."""
         import torch
         from transformers import GenerationConfig, LogitsProcessor, LogitsProcessorList, StoppingCriteria
 
@@ -167,6 +183,7 @@ class DeepseekOcr2Engine:
         tokenizer = self._processor.tokenizer
         looped = {"value": False}
         total = self.max_new_tokens
+        chosen: list[float] = []
 
         class NoRepeatNGram(LogitsProcessor):
             """Bans a token that would repeat an n-gram of the last `window` tokens (table tags exempt)."""
@@ -184,6 +201,13 @@ class DeepseekOcr2Engine:
                     } - allowed
                     if banned:
                         scores[row, list(banned)] = -float("inf")
+                return scores
+
+        class ChosenProbability(LogitsProcessor):
+            """Last in the list: greedy picks the most likely token, so its probability is the max."""
+
+            def __call__(self, input_ids, scores):
+                chosen.append(float(torch.softmax(scores[0].float(), dim=-1).max()))
                 return scores
 
         class Watch(StoppingCriteria):
@@ -223,11 +247,11 @@ class DeepseekOcr2Engine:
             output = self._model.generate(
                 **inputs,
                 generation_config=config,
-                logits_processor=LogitsProcessorList([NoRepeatNGram()]),
+                logits_processor=LogitsProcessorList([NoRepeatNGram(), ChosenProbability()]),
                 stopping_criteria=[Watch()],
             )
         cancel.raise_if_cancelled()
-        return output[0, prompt_len:].tolist(), looped["value"]
+        return output[0, prompt_len:].tolist(), looped["value"], chosen
 
     # --- postprocess ---------------------------------------------------------------------------
 
@@ -241,41 +265,52 @@ class DeepseekOcr2Engine:
         }
         return tokenizer.decode([i for i in ids if i not in drop], skip_special_tokens=False)
 
-    def loop_reason(self, raw: str, ids: list[int], looped: bool) -> str | None:
+    def doubt_spans(self, ids: list[int], probabilities: list[float]) -> list[tuple[int, int]]:
+        """[start, end) spans of the decoded text whose tokens were below DOUBT_PROBABILITY. Runs of
+        such tokens are decoded as one span, so a page the model was unsure of costs two decodes per run."""
+        runs: list[list[int]] = []
+        for i, probability in enumerate(probabilities[: len(ids)]):
+            if probability < DOUBT_PROBABILITY:
+                if runs and runs[-1][1] == i:
+                    runs[-1][1] = i + 1
+                else:
+                    runs.append([i, i + 1])
+        return [(len(self.decode(ids[:a])), len(self.decode(ids[:b]))) for a, b in runs]
+
+    def loop_reason(self, raw: str, looped: bool) -> str | None:
+        """Why the output counts as a loop, or None. Reaching the token cap alone is not a loop: a
+        long page is kept (with a warning), a page whose text repeats is not."""
         unit = looping_tail(clean(raw))
         if looped or unit is not None:
             return f"repeated '{(unit or raw[-40:]).strip()[:40]}'"
-        eos = self._processor.tokenizer.eos_token_id
-        if len(ids) >= self.max_new_tokens and (not ids or ids[-1] != eos):
-            return f"no end after {self.max_new_tokens} tokens"
         return None
+
+    def hit_cap(self, ids: list[int]) -> bool:
+        eos = self._processor.tokenizer.eos_token_id
+        return len(ids) >= self.max_new_tokens and (not ids or ids[-1] != eos)
 
     # --- the OcrEngine protocol ----------------------------------------------------------------------
 
     def recognize(self, page: SourcePage, *, cancel: CancelToken, progress: ProgressSink) -> OcrOutput:
+        page_no = page.index + 1
         with self._lock:  # one model, one generation at a time
             self.load()
             image = page.image()
-            reason = first = None
+            reason = None
             for attempt, mode in enumerate((None, RETRY_MODE)):
                 cancel.raise_if_cancelled()
                 inputs = self.preprocess(image, self.prompt(mode))
-                ids, looped = self._forward(inputs, cancel=cancel, progress=progress)
+                ids, looped, probabilities = self._forward(inputs, cancel=cancel, progress=progress)
                 raw = self.decode(ids)
-                reason = self.loop_reason(raw, ids, looped)
-                if reason is None:
-                    text, blocks = parse_grounding(raw, page.width, page.height)
-                    warnings = (
-                        [
-                            f"page {page.index + 1}: first output looped ({first}); read with the Free OCR "
-                            "prompt instead, without boxes"
-                        ]
-                        if attempt
-                        else []
-                    )
-                    return OcrOutput(text=text, blocks=blocks, warnings=warnings)
-                first = reason
-                log.warning(
-                    "page %d: OCR output looped (%s); attempt %d", page.index + 1, reason, attempt + 1
-                )
-        raise errors.OcrLoopDetected(page=page.index + 1, detail=reason)
+                if self.loop_reason(raw, looped) is None:
+                    doubts = self.doubt_spans(ids, probabilities)
+                    text, blocks = parse_grounding(raw, page.width, page.height, doubts)
+                    notices: list[errors.OcrNotice] = []
+                    if attempt:
+                        notices.append(errors.OcrReadWithPlainPrompt(page=page_no, detail=reason))
+                    if self.hit_cap(ids):
+                        notices.append(errors.OcrTruncatedAtCap(page=page_no, cap=self.max_new_tokens))
+                    return OcrOutput(text=text, blocks=blocks, warnings=notices)
+                reason = self.loop_reason(raw, looped)
+                log.warning("page %d: OCR output looped; attempt %d", page_no, attempt + 1)
+        raise errors.OcrLoopDetected(page=page_no, detail=reason)

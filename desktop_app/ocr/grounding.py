@@ -34,6 +34,7 @@ class GroundedElement:
     label: str
     boxes: list[tuple[float, float, float, float]]
     text: str
+    raw_start: int | None = None  # where `text` starts in the raw output (None: tags were cut out of it)
 
 
 def _boxes(det: str | None, width: int, height: int) -> list[tuple[float, float, float, float]]:
@@ -52,27 +53,64 @@ def clean(text: str) -> str:
     return _LEFTOVER.sub("", text)
 
 
+def _content(raw: str, start: int, end: int) -> tuple[str, int | None]:
+    """(the element's text, its offset in `raw`, or None when removed tags sit inside the text)."""
+    segment = raw[start:end]
+    text = clean(segment).strip()
+    lead = len(segment) - len(segment.lstrip())
+    return text, (start + lead if segment[lead : lead + len(text)] == text else None)
+
+
 def parse_elements(raw: str, width: int, height: int) -> list[GroundedElement]:
     """Each tagged element with its boxes and the content up to the next tag (tags removed)."""
     matches = list(_REF.finditer(raw))
     elements = []
     if matches and clean(raw[: matches[0].start()]).strip():
-        elements.append(GroundedElement("text", [], clean(raw[: matches[0].start()]).strip()))
+        elements.append(GroundedElement("text", [], *_content(raw, 0, matches[0].start())))
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(raw)
-        content = clean(raw[match.end() : end]).strip()
         elements.append(
             GroundedElement(
-                clean(match.group("label")).strip(), _boxes(match.group("det"), width, height), content
+                clean(match.group("label")).strip(),
+                _boxes(match.group("det"), width, height),
+                *_content(raw, match.end(), end),
             )
         )
     if not matches and clean(raw).strip():
-        elements.append(GroundedElement("text", [], clean(raw).strip()))
+        elements.append(GroundedElement("text", [], *_content(raw, 0, len(raw))))
     return elements
 
 
-def parse_grounding(raw: str, width: int, height: int) -> tuple[str, list[Block]]:
-    """(page text, blocks). Blocks cover the tagged elements that have text, in output order."""
+def _block_doubts(element: GroundedElement, doubts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Doubtful spans of the raw output that fall in the element, as offsets into its text."""
+    if element.raw_start is None:
+        return []
+    start, end = element.raw_start, element.raw_start + len(element.text)
+    spans = []
+    for d_start, d_end in doubts:
+        s, e = max(d_start, start) - start, min(d_end, end) - start
+        if s < e and element.text[s:e].strip():
+            spans.append((s, e))
+    return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def parse_grounding(
+    raw: str, width: int, height: int, doubts: list[tuple[int, int]] | None = None
+) -> tuple[str, list[Block]]:
+    """(page text, blocks). Blocks cover the tagged elements that have text, in output order.
+
+    `doubts`: [start, end) spans of `raw` the model generated with low probability; each block gets
+    the ones inside it as `Block.doubts` (offsets into the block's text)."""
     parts: list[str] = []
     blocks: list[Block] = []
     for element in parse_elements(raw, width, height):
@@ -81,7 +119,13 @@ def parse_grounding(raw: str, width: int, height: int) -> tuple[str, list[Block]
         parts.append(element.text)
         if element.boxes and element.label.lower() not in NON_TEXT_LABELS:
             xs0, ys0, xs1, ys1 = zip(*element.boxes, strict=True)
-            blocks.append(Block(text=element.text, bbox=(min(xs0), min(ys0), max(xs1), max(ys1))))
+            blocks.append(
+                Block(
+                    text=element.text,
+                    bbox=(min(xs0), min(ys0), max(xs1), max(ys1)),
+                    doubts=_block_doubts(element, doubts or []),
+                )
+            )
     return "\n\n".join(parts), blocks
 
 

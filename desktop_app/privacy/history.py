@@ -46,7 +46,7 @@ def default_path() -> Path:
     return paths.data_dir() / "history.sqlite3"
 
 
-def _backend_insecure(backend: object) -> bool:
+def backend_insecure(backend: object) -> bool:
     module = type(backend).__module__
     name = type(backend).__name__.lower()
     return module.startswith(_INSECURE_MODULE_PREFIXES) or "plaintext" in name
@@ -65,7 +65,7 @@ def unavailable_reason() -> str | None:
         return "the 'cryptography' package is not installed"
     backend = keyring.get_keyring()
     backends = backend.backends if isinstance(backend, chainer.ChainerBackend) else [backend]
-    if not backends or all(_backend_insecure(b) for b in backends):
+    if not backends or all(backend_insecure(b) for b in backends):
         names = ", ".join(type(b).__module__ + "." + type(b).__name__ for b in backends) or "none"
         return (f"no secure OS keyring is available (found: {names}), and the history key is never "
                 "stored in plain text")
@@ -84,6 +84,16 @@ def delete_stored(db_path: Path | None = None) -> None:
         keyring.delete_password(KEYRING_SERVICE, KEYRING_USERNAME)
     except Exception:  # no key, no keyring, or the fail backend: nothing left to remove
         pass
+
+
+def _make_private(db_path: Path) -> None:
+    """0600 for the database and its WAL files, whatever the umask was when they were created
+    (sealed entries still reveal how many documents were read, and when)."""
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.chmod(str(db_path) + suffix, 0o600)
+        except FileNotFoundError:
+            pass
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ class History:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         db_path = Path(db_path) if db_path else default_path()
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(db_path.parent)
         try:
             stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME)
         except Exception as exc:  # a locked or broken keyring: history stays off
@@ -126,6 +136,7 @@ class History:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
             connection.executescript(_SCHEMA)
+            _make_private(db_path)
             if stored is None:
                 (count,) = connection.execute("SELECT COUNT(*) FROM entries").fetchone()
                 if count:

@@ -140,6 +140,13 @@ def _getaddrinfo(host: object, port: object, *args: object, **kwargs: object) ->
     return _originals["getaddrinfo"](host, port, *args, **kwargs)
 
 
+def is_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
+    """Whether a connection to `host` (a name or an address) passes the guard with this allow-list:
+    loopback, a listed name, a listed address, or an address inside a listed network (10.1.0.0/16).
+    What the settings and the OCR endpoint check use, so they agree with the guard."""
+    return _Guard(allowed_hosts).address_allowed(_clean(host))
+
+
 def install(allowed_hosts: Iterable[str] = ()) -> None:
     """Turn the guard on for the whole process (again: replace the allow-list). Thread-safe."""
     global _guard

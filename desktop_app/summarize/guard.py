@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -31,6 +32,7 @@ UNSUPPORTED = "unsupported_fact"
 CC_TOO_LONG = "chief_complaint_too_long"
 CC_IS_DIAGNOSIS = "chief_complaint_is_diagnosis"
 CC_IS_TEST_RESULT = "chief_complaint_is_test_result"
+OCR_DOUBT = "ocr_doubt"  # a field holds text the OCR was unsure of (see desktop_app.ocr.doubt)
 MAX_ZH_CHIEF_COMPLAINT = 20
 MAX_EN_CHIEF_COMPLAINT_WORDS = 12
 
@@ -340,6 +342,8 @@ MESSAGES = {
     CC_IS_TEST_RESULT: {"en": "The chief complaint states a test or its result ('{fact}'); it should state "
                               "the symptom.",
                         "zh": "主诉含检查或检查结果（“{fact}”）；主诉应为症状，而非检查结果。"},
+    OCR_DOUBT: {"en": "The OCR is unsure of '{fact}': compare it with the page before copying.",
+                "zh": "OCR 对“{fact}”的识别不确定：复制前请对照原件核对。"},
 }
 
 
@@ -394,3 +398,22 @@ def _check_chief_complaint(summary: Summary, language: str) -> None:
         summary.warnings.append(SummaryWarning(
             CC_IS_TEST_RESULT, _message(CC_IS_TEST_RESULT, language, fact=text[start:end]),
             field="chief_complaint", start=start, end=end))
+
+
+def check_ocr_doubt(summary: Summary, doubts: Sequence[tuple[int, int]], document_text: str, *,
+                    ui_language: str = "en") -> Summary:
+    """Append an `ocr_doubt` warning for each doubtful OCR span (document offsets) inside a found
+    field's evidence. The warning's start/end are document offsets (as for `Evidence`), clipped to
+    the evidence span; one warning per span per field. Call before evidence is mapped to pages."""
+    for name, field in summary.fields().items():
+        if field.status != FOUND:
+            continue
+        for start, end in sorted(doubts):
+            for evidence in field.evidence:
+                lo, hi = max(start, evidence.start), min(end, evidence.end)
+                if lo < hi:
+                    fact = document_text[lo:hi]
+                    summary.warnings.append(SummaryWarning(
+                        OCR_DOUBT, _message(OCR_DOUBT, ui_language, fact=fact), field=name, start=lo, end=hi))
+                    break
+    return summary

@@ -3,7 +3,9 @@ loads natively, or one GGUF file) extracts the three fields chunk by chunk.
 
 Flow per document: chunk the text by a token budget (chunking.py) → for each chunk, the fixed
 instruction prefix + the chunk go through the model, greedy, with the prefix's KV cache computed once
-per model load and a deep copy reused for every chunk → each answer is parsed as JSON (prompts.py),
+per model load and a deep copy reused for every chunk, decoded under the answer's JSON schema when
+lm-format-enforcer is installed (constrained.py; a value at the schema's length limit is flagged as
+possibly cut) → each answer is parsed as JSON (prompts.py),
 retried once with a reminder, and on a second failure the whole document falls back to the `sections`
 summarizer with a visible warning → the chunk answers are merged deterministically → every field is
 located in the document text (fuzzily) to get its evidence spans; text that cannot be found there is
@@ -32,13 +34,14 @@ from desktop_app.jobs.cancel import CancelToken
 from desktop_app.jobs.progress import ProgressSink
 from desktop_app.models import FIELD_NAMES, FOUND, Evidence, Summary, SummaryField, SummaryWarning
 from desktop_app.settings import EngineSettings
-from desktop_app.summarize import prompts
+from desktop_app.summarize import constrained, prompts
+from desktop_app.summarize.answers import fallback_to_sections
 from desktop_app.summarize.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, Chunk, split_text
 
 log = logging.getLogger(__name__)
 
 REPETITION_PENALTY = 1.05  # mild: field text legitimately repeats words of the note
-DEFAULT_MAX_NEW_TOKENS = 384
+DEFAULT_MAX_NEW_TOKENS = 768  # under the JSON constraint: up to ~240 characters per field
 FUZZY_MIN_SCORE = 80.0  # rapidfuzz partial_ratio, 0-100
 DUPLICATE_SCORE = 90.0
 ZH_CHIEF_COMPLAINT_MAX = 20  # characters, the usual rule for a Chinese chief complaint
@@ -86,10 +89,12 @@ def load_tokenizer(path: Path | None):
 def load_causal_lm(path: Path | None, *, device: str = "auto", quantization: str | None = None):
     """(model, tokenizer) loaded offline from a folder or a GGUF file. No remote code."""
     from desktop_app import paths
-    from desktop_app.model_check import load_options
+    from desktop_app.model_check import check_folder_or_raise, load_options
 
     paths.apply_offline_environment()
     folder, gguf = resolve_model_path(path)
+    # A truncated shard or a mislabelled folder is said plainly here, not as a loader traceback.
+    check_folder_or_raise(folder / gguf if gguf else folder)
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     options = load_options(device, quantization, gguf=gguf is not None)
@@ -97,8 +102,8 @@ def load_causal_lm(path: Path | None, *, device: str = "auto", quantization: str
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True, **extra)
         model = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True, **extra, **options.kwargs)
-    except (OSError, ValueError, KeyError, ImportError) as exc:
-        raise errors.ModelLoadFailed(path=str(path), detail=f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - loaders raise anything (SafetensorError, RuntimeError, ...)
+        raise errors.ModelLoadFailed(path=str(path), detail=f"{type(exc).__name__}: {exc}"[:400]) from None
     if options.move_to:
         model.to(options.move_to)
     model.eval()
@@ -128,6 +133,7 @@ class RunStats:
     retries: int = 0
     prefix_mismatches: int = 0
     raw_answers: list[str] = field(default_factory=list)
+    constrained: bool = False  # the answers were decoded under the JSON-schema constraint
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
@@ -150,29 +156,46 @@ class LlmSummarizer:
         overlap_tokens: int = DEFAULT_OVERLAP_TOKENS,
         max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
         reuse_prefix: bool = True,
+        constrain_json: bool | None = None,
     ) -> None:
+        """`constrain_json`: decode under the answer's JSON schema (None = whenever lm-format-enforcer
+        is installed)."""
         self.settings = settings or EngineSettings()
         self.chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
         self.max_new_tokens = max_new_tokens
         self.reuse_prefix = reuse_prefix
+        self.constrain_json = constrained.is_available() if constrain_json is None else constrain_json
+        self._json_constraint: constrained.JsonConstraint | None = None
         self._model = None
         self._tokenizer = None
         self._prefixes: dict[str, PrefixCache] = {}
         self.stats = RunStats()
+        self._load_error: errors.EmrError | None = None  # a failed load is not retried per document
 
     # --- loading (lazily, once) -------------------------------------------------------------
 
     def load(self) -> None:
         if self._model is not None:
             return
-        self._model, self._tokenizer = load_causal_lm(
-            self.settings.summarizer_model,
-            device=self.settings.device,
-            quantization=self.settings.quantization,
-        )
+        if self._load_error is not None:
+            raise self._load_error
+        try:
+            self._model, self._tokenizer = load_causal_lm(
+                self.settings.summarizer_model,
+                device=self.settings.device,
+                quantization=self.settings.quantization,
+            )
+        except errors.ConfigError as exc:
+            self._load_error = exc
+            raise
         # The checkpoint's generation_config may have the cache off; it is always on here.
         self._model.generation_config.use_cache = True
+        if self.constrain_json:
+            eos = self._model.generation_config.eos_token_id
+            self._json_constraint = constrained.JsonConstraint(
+                self._tokenizer, eos if eos is not None else self._tokenizer.eos_token_id
+            )
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -246,8 +269,10 @@ class LlmSummarizer:
         cached: PrefixCache | None,
         cancel: CancelToken | None = None,
         progress: ProgressSink | None = None,
+        allowed_tokens=None,
     ) -> list[int]:
-        """Greedy generation for one prompt; `cached` = a prefix whose cache is copied, never mutated."""
+        """Greedy generation for one prompt; `cached` = a prefix whose cache is copied, never mutated;
+        `allowed_tokens` = a `prefix_allowed_tokens_fn` (constrained decoding) or None."""
         import torch
         from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList
 
@@ -284,6 +309,7 @@ class LlmSummarizer:
                 attention_mask=torch.ones_like(input_ids),
                 generation_config=config,
                 stopping_criteria=StoppingCriteriaList([_Watch()]),
+                prefix_allowed_tokens_fn=allowed_tokens,
                 **extra,
             )
         if cancel is not None:
@@ -317,8 +343,16 @@ class LlmSummarizer:
             else:  # never feed a cache that does not match the prompt's own tokens
                 self.stats.prefix_mismatches += 1
                 log.warning("prefix cache not usable for this prompt (token boundary differs)")
+        allowed = None
+        if self._json_constraint is not None:
+            allowed = self._json_constraint.allowed_tokens_fn(prompts.answer_schema(self.max_new_tokens))
         return self._forward(
-            ids, max_new_tokens=self.max_new_tokens, cached=cached, cancel=cancel, progress=progress
+            ids,
+            max_new_tokens=self.max_new_tokens,
+            cached=cached,
+            cancel=cancel,
+            progress=progress,
+            allowed_tokens=allowed,
         )
 
     # --- postprocess ------------------------------------------------------------------------
@@ -345,7 +379,7 @@ class LlmSummarizer:
 
     def summarize(self, text: str, *, language: str, cancel: CancelToken, progress: ProgressSink) -> Summary:
         self.load()
-        self.stats = RunStats()
+        self.stats = RunStats(constrained=self._json_constraint is not None)
         chunks = split_text(text, self.count_tokens, self.chunk_tokens, self.overlap_tokens)
         self.stats.chunks = chunks
         answers: list[tuple[Chunk, prompts.ChunkAnswer]] = []
@@ -357,28 +391,30 @@ class LlmSummarizer:
                 return self._fallback(text, language, cancel, progress, chunk)
             answers.append((chunk, answer))
         progress.update("summarize", len(chunks), len(chunks))
-        return build_summary(text, answers, engine=self.name, language=language)
+        summary = build_summary(text, answers, engine=self.name, language=language)
+        if self._json_constraint is not None:
+            summary.warnings.extend(self._cut_fields(answers))
+        return summary
+
+    def _cut_fields(self, answers: list[tuple[Chunk, prompts.ChunkAnswer]]) -> list[SummaryWarning]:
+        """A value as long as the schema allows may have been cut there: never let it pass as whole."""
+        limit = prompts.answer_schema(self.max_new_tokens)["properties"]["chief_complaint"]["maxLength"]
+        cut = {name for _, answer in answers for name in FIELD_NAMES if len(answer.get(name) or "") >= limit}
+        return [
+            SummaryWarning(
+                "llm_field_cut",
+                f"The model's answer reached the {limit}-character limit and may be cut short; "
+                "check it against the note.",
+                field=name,
+            )
+            for name in FIELD_NAMES
+            if name in cut
+        ]
 
     def _fallback(
         self, text: str, language: str, cancel: CancelToken, progress: ProgressSink, chunk: Chunk
     ) -> Summary:
-        from desktop_app.summarize.sections import SectionSummarizer
-
-        summary = SectionSummarizer(self.settings).summarize(
-            text, language=language, cancel=cancel, progress=progress
-        )
-        summary.engine = f"{self.name}>sections"
-        summary.warnings.insert(
-            0,
-            SummaryWarning(
-                "llm_fallback",
-                "The summary model did not return a valid answer twice (chunk "
-                f"{chunk.index + 1}); the sections were copied by the embedded extractor instead.",
-                start=chunk.start,
-                end=chunk.end,
-            ),
-        )
-        return summary
+        return fallback_to_sections(self.settings, self.name, text, language, cancel, progress, chunk)
 
 
 # --- merge and evidence (pure Python) ---------------------------------------------------------------

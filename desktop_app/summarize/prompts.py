@@ -66,6 +66,22 @@ _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S)
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S | re.I)
 
 
+ANSWER_OVERHEAD_TOKENS = 48  # the braces, keys and quotes of the answer object
+
+
+def answer_schema(max_new_tokens: int) -> dict:
+    """The JSON schema of one chunk's answer, for constrained decoding. Each value's length is capped so
+    the object can always be closed within the token cap (a CJK character can be a token of its own)."""
+    max_chars = max(16, (max_new_tokens - ANSWER_OVERHEAD_TOKENS) // len(FIELD_NAMES))
+    value = {"type": "string", "maxLength": max_chars}
+    return {
+        "type": "object",
+        "properties": {name: value for name in FIELD_NAMES},
+        "required": list(FIELD_NAMES),
+        "additionalProperties": False,
+    }
+
+
 def prompt_language(language: str) -> str:
     return "zh" if language.startswith("zh") else "en"
 

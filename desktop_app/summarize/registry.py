@@ -38,6 +38,8 @@ SUMMARIZERS: tuple[SummarizerSpec, ...] = (
                    "Embedded section extractor (zh + en headings, no model)", aliases=("embedded",)),
     SummarizerSpec("llm", "desktop_app.summarize.llm", "LlmSummarizer",
                    "Local LLM (Youtu-LLM-2B, a causal-LM folder or a .gguf), chunked", aliases=("youtu",)),
+    SummarizerSpec("openai", "desktop_app.summarize.openai_llm", "OpenAiSummarizer",
+                   "The same LLM summary from an OpenAI-compatible server (vLLM, llama.cpp)", aliases=("server",)),
 )
 
 

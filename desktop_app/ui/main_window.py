@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal
@@ -24,27 +22,42 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app import qt_settings
-from desktop_app.jobs.runner import JobRunner, PageImageLoader
-from desktop_app.models import FOUND, DocumentResult, Summary
+from desktop_app import paths, qt_settings
+from desktop_app.jobs.runner import FolderScanner, JobRunner, PageImageLoader
+from desktop_app.models import FIELD_NAMES, FOUND, DocumentResult, Summary
 from desktop_app.qt_settings import Preferences
+from desktop_app.ui.doubt_cues import OCR_DOUBT, field_doubts, page_doubt_boxes
 from desktop_app.ui.drop_zone import DropZone, expand_paths, local_paths
 from desktop_app.ui.page_thumbnails import PageThumbnails
 from desktop_app.ui.page_view import PageView
 from desktop_app.ui.queue_list import CANCELLED, DONE, FAILED, RUNNING, WAITING, QueueList
+from desktop_app.ui.review_queue import (
+    READING,
+    RETRYABLE,
+    DocumentSession,
+    finished,
+    neighbour,
+    next_to_review,
+    shown_fields,
+)
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.summary_panel import SummaryPanel
 from desktop_app.ui.text_view import TextView
@@ -52,24 +65,6 @@ from desktop_app.ui.text_view import TextView
 log = logging.getLogger(__name__)
 
 OPEN_FILTER = "*.pdf *.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff"
-
-
-@dataclass
-class DocumentSession:
-    """What the window knows about one queued document (in memory only, never persisted)."""
-
-    key: int
-    path: str
-    temporary: bool = False  # a pasted image saved to the app's private temp folder
-    status: str = WAITING
-    result: DocumentResult | None = None
-    summary: Summary | None = None
-    summary_text: str = ""  # the text the summary's evidence offsets point into
-    text: str | None = None  # the text as the user edited it; None = the document's text
-    field_edits: dict[str, str] = field(default_factory=dict)
-    error: str = ""
-    summary_job: int | None = None
-    kept_edits: list[str] = field(default_factory=list)  # fields "Summarize again" left as typed
 
 
 class MainWindow(QMainWindow):
@@ -94,6 +89,7 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self.settings_dialog: SettingsDialog | None = None
         self.welcome_dialog = None  # WelcomeDialog, built on first use (first run, or Help)
+        self.region_overlay = None  # the screen-region capture overlay while it is open
         self.inbox = None  # the scan-inbox watcher, set by the app factory
         self.audit = None  # jobs.audit_writer.AuditWriter, set by the app factory (None = not audited)
         self.history_path: Path | None = None  # the encrypted history's database, set by the app factory
@@ -102,7 +98,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.setAcceptDrops(True)
-        self.resize(1360, 860)
+        self.resize(1340, 720)  # fits a 1366×768 screen with its task bar
+        self._apply_view_preferences()
         self.retranslate()
         self._update_progress_idle()
 
@@ -137,19 +134,23 @@ class MainWindow(QMainWindow):
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.summary_panel)
         right.addWidget(self.text_view)
-        right.setStretchFactor(0, 0)
+        right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 1)
-        right.setSizes([560, 300])
+        right.setSizes([470, 180])
         right.setContentsMargins(0, 6, 6, 6)
+        right.setCollapsible(0, False)  # the fields never vanish; the text pane may
+        self.right_splitter = right
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.center)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([230, 560, 570])
+        self.splitter.setStretchFactor(0, 1)  # a wider screen gives the list a little more room too
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 4)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setCollapsible(2, False)
+        self.splitter.setSizes([200, 590, 550])
         self.setCentralWidget(self.splitter)
 
         self.stage_label = QLabel()
@@ -158,10 +159,14 @@ class MainWindow(QMainWindow):
         self.progress_bar.setTextVisible(True)
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelButton")
+        self.cancel_all_button = QPushButton()
+        self.cancel_all_button.setObjectName("cancelAllButton")
         bar = self.statusBar()
         bar.addPermanentWidget(self.stage_label)
         bar.addPermanentWidget(self.progress_bar)
         bar.addPermanentWidget(self.cancel_button)
+        bar.addPermanentWidget(self.cancel_all_button)
+        self.folder_scanner = FolderScanner(self.prefs.engine_settings(), expand_paths, self)
 
     def _action(self, shortcut, slot, checkable: bool = False) -> QAction:
         action = QAction(self)
@@ -175,30 +180,48 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.open_action = self._action(QKeySequence.StandardKey.Open, self.open_files)
         self.paste_action = self._action(QKeySequence.StandardKey.Paste, self.paste)
+        self.capture_action = self._action("Ctrl+Shift+R", self.capture_region)
         self.settings_action = self._action("Ctrl+,", self.open_settings)
         self.quit_action = self._action(QKeySequence.StandardKey.Quit, self.close)
         self.copy_all_action = self._action("Ctrl+Shift+C", self.summary_panel.copy_all)
-        self.cancel_action = self._action("Esc", self.cancel_all)
+        self.copy_field_actions = {
+            name: self._action(f"Ctrl+{number}", lambda _=False, n=name: self.summary_panel.copy_field(n))
+            for number, name in enumerate(FIELD_NAMES, start=1)}
+        self.cancel_action = self._action("Esc", self._on_escape)
+        self.cancel_all_action = self._action(None, lambda: self.cancel_all())
+        self.done_next_action = self._action("Ctrl+Down", self.done_and_next)
+        self.previous_action = self._action("Ctrl+Up", self.previous_document)
+        self.retry_action = self._action(None, lambda: self.retry(self._current))
+        self.remove_action = self._action(None, lambda: self.remove(self._current))
+        self.clear_finished_action = self._action(None, self.clear_finished)
         self.summarize_action = self._action("Ctrl+Return", self.summarize_again)
         self.boxes_action = self._action(None, self.page_view.set_boxes_visible, checkable=True)
         self.boxes_action.setChecked(self.prefs.show_boxes)
         self.zoom_in_action = self._action(QKeySequence.StandardKey.ZoomIn, self.page_view.zoom_in)
         self.zoom_out_action = self._action(QKeySequence.StandardKey.ZoomOut, self.page_view.zoom_out)
         self.fit_action = self._action("Ctrl+0", self.page_view.fit)
+        self.fit_width_action = self._action("Ctrl+9", self.page_view.fit_width)
+        self.text_action = self._action("Ctrl+T", self.set_text_pane_visible, checkable=True)
+        self.text_action.setChecked(True)
         self.about_action = self._action(None, self._about)
         self.welcome_action = self._action(None, self.show_welcome)
 
         menu_bar = self.menuBar()
         self.file_menu = menu_bar.addMenu("")
-        file_actions = (self.open_action, self.paste_action, None, self.settings_action, None,
+        file_actions = (self.open_action, self.paste_action, self.capture_action, None, self.settings_action, None,
                         self.quit_action)
         for action in file_actions:
             self.file_menu.addSeparator() if action is None else self.file_menu.addAction(action)
         self.edit_menu = menu_bar.addMenu("")
-        for action in (self.copy_all_action, self.summarize_action, None, self.cancel_action):
+        for action in (self.copy_all_action, *self.copy_field_actions.values(), None, self.summarize_action):
             self.edit_menu.addSeparator() if action is None else self.edit_menu.addAction(action)
+        self.documents_menu = menu_bar.addMenu("")
+        for action in (self.done_next_action, self.previous_action, None, self.retry_action, self.remove_action,
+                       self.clear_finished_action, None, self.cancel_action, self.cancel_all_action):
+            self.documents_menu.addSeparator() if action is None else self.documents_menu.addAction(action)
         self.view_menu = menu_bar.addMenu("")
-        for action in (self.boxes_action, None, self.zoom_in_action, self.zoom_out_action, self.fit_action):
+        for action in (self.boxes_action, self.text_action, None, self.zoom_in_action, self.zoom_out_action,
+                       self.fit_width_action, self.fit_action):
             self.view_menu.addSeparator() if action is None else self.view_menu.addAction(action)
         self.help_menu = menu_bar.addMenu("")
         self.help_menu.addAction(self.welcome_action)
@@ -208,15 +231,26 @@ class MainWindow(QMainWindow):
         self.drop_zone.pathsDropped.connect(self.add_paths)
         self.drop_zone.openRequested.connect(self.open_files)
         self.queue.documentSelected.connect(self.show_document)
+        self.queue.retryRequested.connect(self.retry)
+        self.queue.removeRequested.connect(self.remove)
+        self.queue.cancelRequested.connect(self.cancel_document)
+        self.queue.cancelAllRequested.connect(lambda: self.cancel_all())
+        self.queue.clearFinishedRequested.connect(self.clear_finished)
+        self.folder_scanner.scanned.connect(self._on_folders_scanned)
+        self.summary_panel.doneRequested.connect(self.done_and_next)
+        self.summary_panel.noteRequested.connect(self.show_note)
+        self.summary_panel.wantedHeightChanged.connect(self._fit_summary_pane)
         self.page_view.pageRequested.connect(self._request_page)
         self.page_view.detailWanted.connect(self._request_detail)
         self.page_view.boxesToggled.connect(self._on_boxes_toggled)
         self.text_view.summarizeRequested.connect(lambda _text: self.summarize_again())
         self.text_view.textEdited.connect(self._on_text_edited)
+        self.text_view.hideRequested.connect(lambda: self.text_action.setChecked(False))
         self.summary_panel.fieldActivated.connect(self.highlight_field)
         self.summary_panel.fieldEdited.connect(self._on_field_edited)
         self.summary_panel.copied.connect(self._on_copied)
-        self.cancel_button.clicked.connect(self.cancel_all)
+        self.cancel_button.clicked.connect(self.cancel_running)
+        self.cancel_all_button.clicked.connect(lambda: self.cancel_all())
         self.runner.started.connect(self._on_job_started)
         self.runner.progress.connect(self._on_job_progress)
         self.runner.finished.connect(self._on_document_finished)
@@ -232,27 +266,51 @@ class MainWindow(QMainWindow):
     # --- getting documents in -----------------------------------------------------------
 
     def add_paths(self, paths: list[str], temporary: bool = False) -> list[int]:
-        """Queue files (folders are expanded); returns the new documents' keys."""
-        files = expand_paths([str(p) for p in paths])
-        if not files:
+        """Queue documents; returns the keys queued now. Files named directly are queued at once
+        (each gets an answer, even "not a document"). A drop holding a folder is expanded in the
+        background, its non-documents skipped and counted, and queued (in drop order) when done."""
+        paths = [str(p) for p in paths]
+        if any(Path(p).is_dir() for p in paths):
+            self.folder_scanner.scan(paths)
+            self.statusBar().showMessage(self.tr("Looking for documents…"), 3000)
+            return []
+        if not paths:
             self.statusBar().showMessage(self.tr("No files found in what was dropped."), 5000)
             return []
+        return self._queue_files(paths, temporary)
+
+    def _on_folders_scanned(self, documents: list, skipped: int) -> None:
+        if skipped:
+            self.statusBar().showMessage(
+                self.tr("Skipped %n file(s) that are not documents (PDF or image).", "", skipped), 10000)
+        elif not documents:
+            self.statusBar().showMessage(self.tr("No files found in what was dropped."), 5000)
+        if documents:
+            self._queue_files(documents)
+
+    def _queue_files(self, files: list[str], temporary: bool = False) -> list[int]:
         keys = []
         for path in files:
             key = self._next_key
             self._next_key += 1
-            self.sessions[key] = DocumentSession(key, path, temporary=temporary)
+            session = DocumentSession(key, path, temporary=temporary)
+            self.sessions[key] = session
             if self.audit is not None:
                 self.audit.record_file("open", path)  # its hash only, computed in the background
             self.queue.add_document(key, path)
-            job_id = self.runner.submit(path)
-            self._jobs[job_id] = (key, "document", "")
+            self._submit(session)
             keys.append(key)
         log.info("queued %d document(s)", len(keys))
-        if self._current is None:
-            self.queue.select(keys[0])
+        current = self._current_session()
+        if current is None or current.reviewed:
+            self.queue.select(keys[0])  # nothing left to review on screen: the new document comes forward
         self._update_progress_running()
         return keys
+
+    def _submit(self, session: DocumentSession) -> None:
+        job_id = self.runner.submit(session.path)
+        self._jobs[job_id] = (session.key, "document", "")
+        session.job = job_id
 
     def open_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
@@ -283,12 +341,42 @@ class MainWindow(QMainWindow):
 
     def _paste_image(self, image: QImage) -> None:
         if self._temp_dir is None:  # private (0700), removed when the window closes
-            self._temp_dir = Path(tempfile.mkdtemp(prefix="emr-assist-paste-"))
+            self._temp_dir = paths.new_paste_dir()  # a crashed run's folder is removed at the next start
         target = self._temp_dir / f"pasted-{self._next_key}.png"
         if not image.save(str(target), "PNG"):
             self.statusBar().showMessage(self.tr("The pasted image could not be read."), 5000)
             return
         self.add_paths([str(target)], temporary=True)
+
+    def capture_region(self) -> None:
+        """Read text another program shows: the window steps aside, the screen is captured, and
+        the rectangle the user drags over it is read like a pasted image."""
+        from PySide6.QtCore import QTimer
+
+        self.hide()  # not part of the still
+        QTimer.singleShot(300, self._show_region_overlay)  # let the compositor take the window away
+
+    def grab_screen(self):
+        """A still of the screen this window is on (a null pixmap where the platform refuses)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.grabWindow(0), screen.geometry()
+
+    def _show_region_overlay(self) -> None:
+        from desktop_app.ui.region_capture import RegionCapture
+
+        still, geometry = self.grab_screen()
+        if still.isNull() or still.width() == 0:
+            self.show()
+            self.statusBar().showMessage(self.tr("This system does not let applications capture the screen "
+                                                 "(e.g. Wayland): use its screenshot tool and paste (Ctrl+V)."), 10000)
+            return
+        overlay = RegionCapture(still)
+        overlay.setGeometry(geometry)
+        overlay.captured.connect(lambda image: (self.show(), self._paste_image(image)))
+        overlay.cancelled.connect(self.show)
+        self.region_overlay = overlay
+        overlay.show()
+        overlay.activateWindow()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if local_paths(event.mimeData()):
@@ -305,19 +393,24 @@ class MainWindow(QMainWindow):
     # --- jobs ---------------------------------------------------------------------------
 
     def _job(self, job_id: int) -> tuple[DocumentSession | None, str, str]:
+        """The session a job's answer is for; None when the document was removed, or cancelled
+        or retried since (a newer job, or none, now stands for it)."""
         key, kind, text = self._jobs.get(job_id, (None, "", ""))
-        return self.sessions.get(key) if key is not None else None, kind, text
+        session = self.sessions.get(key) if key is not None else None
+        if session is not None and job_id != (session.job if kind == "document" else session.summary_job):
+            session = None
+        return session, kind, text
 
     def _on_job_started(self, job_id: int) -> None:
+        self._running_job = job_id
         session, kind, _ = self._job(job_id)
         if session is None:
             return
-        self._running_job = job_id
         if kind == "document":
             session.status = RUNNING
             self.queue.set_status(session.key, RUNNING)
             current = self.sessions.get(self._current) if self._current is not None else None
-            if current is None or current.status in (WAITING, RUNNING, CANCELLED):
+            if current is None or current.reviewed or current.status in (WAITING, RUNNING, CANCELLED):
                 self.queue.select(session.key)  # nothing finished on screen: follow the work
         self._update_progress_running(stage_text=self.tr("Starting…"), name=Path(session.path).name)
 
@@ -349,6 +442,7 @@ class MainWindow(QMainWindow):
         self._job_done(job_id)
         if session is None:
             return
+        session.job = None
         session.result = result
         session.summary = result.summary
         session.summary_text = result.text
@@ -376,13 +470,14 @@ class MainWindow(QMainWindow):
             sha256 = session.result.sha256 if session.result is not None else None
             self.audit.record("summarize", sha256=sha256, engines={"summarizer": summary.engine or "unknown"})
         # Fields the physician typed by hand stay as typed; the rest take the new summary.
-        session.kept_edits = [name for name in session.field_edits]
+        session.kept_edits = list(dict.fromkeys(name.split("@")[0] for name in session.field_edits))
         if session.key == self._current:
             self.show_document(session.key)
             self.statusBar().showMessage(self.tr("Summary updated from the corrected text."), 5000)
 
-    def _on_job_failed(self, job_id: int, code: str, message: str) -> None:
+    def _on_job_failed(self, job_id: int, code: str, messages: dict) -> None:
         session, kind, _ = self._job(job_id)
+        message = self._in_ui_language(messages)
         self._jobs.pop(job_id, None)
         self._job_done(job_id)
         if session is None:
@@ -391,15 +486,27 @@ class MainWindow(QMainWindow):
             sha256 = session.result.sha256 if session.result is not None else None  # None: never read
             self.audit.record("summarize", sha256=sha256, outcome=code)
         if kind == "document":
-            session.status, session.error = FAILED, message
+            session.job = None
+            session.status, session.error, session.error_messages = FAILED, message, dict(messages)
             self.queue.set_status(session.key, FAILED, message)
         else:
             session.summary_job = None
             self.statusBar().showMessage(message, 10000)
             session.kept_edits = []
-            session.error = message
+            session.error, session.error_messages = message, dict(messages)
         if session.key == self._current:
             self.show_document(session.key)
+
+    def _in_ui_language(self, messages: dict) -> str:
+        return messages.get("zh" if self.ui_language.startswith("zh") else "en") or next(iter(messages.values()), "")
+
+    def _rerender_errors(self) -> None:
+        """A language switch: errors known in both languages are shown again in the new one."""
+        for session in self.sessions.values():
+            if session.error_messages:
+                session.error = self._in_ui_language(session.error_messages)
+                if session.status == FAILED:
+                    self.queue.set_status(session.key, FAILED, session.error)
 
     def _on_job_cancelled(self, job_id: int) -> None:
         session, kind, _ = self._job(job_id)
@@ -408,6 +515,7 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         if kind == "document":
+            session.job = None
             session.status = CANCELLED
             self.queue.set_status(session.key, CANCELLED)
         else:
@@ -420,21 +528,156 @@ class MainWindow(QMainWindow):
             self._running_job = None
         if not self._jobs:
             self._update_progress_idle()
+        else:
+            self._update_progress_running()
 
-    def cancel_all(self) -> None:
-        """Esc / Cancel: stop the running job and drop the waiting ones."""
-        if not self._jobs:
+    # --- cancelling -----------------------------------------------------------------------
+
+    def _on_escape(self) -> None:
+        """Esc cancels the running job only, and never while the physician types in a text field
+        (there Esc belongs to the field; an accidental press must not cost a document)."""
+        focus = QApplication.focusWidget()
+        if isinstance(focus, (QPlainTextEdit, QTextEdit, QLineEdit, QAbstractSpinBox)):
             return
-        self.runner.cancel_all()
+        self.cancel_running()
+
+    def cancel_running(self) -> None:
+        """Stop the job being worked on now; the waiting documents go on."""
+        if self._running_job is None:
+            return
+        self.runner.cancel(self._running_job)
         self.stage_label.setText(self.tr("Cancelling…"))
         self.cancel_button.setEnabled(False)
+
+    def cancel_document(self, key: int) -> None:
+        """Cancel one document: the running one stops at its next page, a waiting one at once."""
+        session = self.sessions.get(key)
+        if session is None:
+            return
+        for job_id in (session.job, session.summary_job):
+            if job_id is not None:
+                self.runner.cancel(job_id)
+        if session.status == WAITING:  # its job will answer only when the worker reaches it
+            session.job = None
+            session.status = CANCELLED
+            self.queue.set_status(key, CANCELLED)
+            if key == self._current:
+                self.show_document(key)
+            self._update_progress_running() if self._jobs else self._update_progress_idle()
+
+    def cancel_all(self, *, ask: bool = True) -> None:
+        """Cancel the running job and every waiting one, after asking."""
+        if not self._jobs:
+            return
+        waiting = sum(1 for s in self.sessions.values() if s.status in READING)
+        question = self.tr("Cancel all %n document(s) still being read or waiting?", "", waiting)
+        if ask and not self.confirm(question):
+            return
+        self.runner.cancel_all()
+        for session in list(self.sessions.values()):
+            if session.status == WAITING:
+                self.cancel_document(session.key)
+        self.stage_label.setText(self.tr("Cancelling…"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_all_button.setEnabled(False)
+
+    def confirm(self, question: str) -> bool:
+        """Ask a yes/no question (No is the default). Tests replace this method."""
+        answer = QMessageBox.question(self, self._app_title(), question,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # --- the review queue -----------------------------------------------------------------
+
+    def done_and_next(self) -> None:
+        """Ctrl+Down: mark the document on screen done (once it is read), show the next one to review."""
+        session = self._current_session()
+        if session is None:
+            return
+        if session.status not in READING and not session.reviewed:
+            session.reviewed = True
+            self.queue.set_reviewed(session.key, True)
+        statuses = {key: s.status for key, s in self.sessions.items()}
+        reviewed = {key for key, s in self.sessions.items() if s.reviewed}
+        following = next_to_review(self.queue.keys(), session.key, reviewed, statuses)
+        if following is None:
+            self.statusBar().showMessage(self.tr("Every document in the list is marked done."), 5000)
+            return
+        self.queue.select(following)
+
+    def previous_document(self) -> None:
+        """Ctrl+Up: the document above in the list."""
+        key = neighbour(self.queue.keys(), self._current, -1)
+        if key is not None:
+            self.queue.select(key)
+
+    def retry(self, key: int | None) -> None:
+        """Read a document again (after a failure, a cancel, or a poor result)."""
+        session = self.sessions.get(key) if key is not None else None
+        if session is None or session.status not in RETRYABLE:
+            return
+        if (session.field_edits or session.text is not None) and not self.confirm(
+                self.tr("Read %1 again? Your corrections to it will be lost.").replace("%1", Path(session.path).name)):
+            return
+        if session.summary_job is not None:
+            self.runner.cancel(session.summary_job)
+        fresh = DocumentSession(session.key, session.path, temporary=session.temporary)
+        self.sessions[session.key] = fresh
+        self.queue.set_reviewed(session.key, False)
+        self.queue.set_status(session.key, WAITING)
+        self._submit(fresh)
+        if session.key == self._current:
+            self._current = None  # shown afresh: the page, the zoom, the fields
+            self.show_document(session.key)
+        self._update_progress_running()
+
+    def remove(self, key: int | None) -> None:
+        """Take a document off the list (Delete, or the list's menu); its job is cancelled."""
+        session = self.sessions.pop(key, None) if key is not None else None
+        if session is None:
+            return
+        for job_id in (session.job, session.summary_job):
+            if job_id is not None:
+                self.runner.cancel(job_id)
+        if key == self._current:
+            following = neighbour(self.queue.keys(), key, +1) or neighbour(self.queue.keys(), key, -1)
+            self._current = None
+            if following is not None:
+                self.queue.select(following)
+        self.queue.remove_document(key)
+        if session.temporary:
+            Path(session.path).unlink(missing_ok=True)  # a pasted image: nobody will open it again
+        if not self.sessions:
+            self._show_empty()
+        if not any(s.status in READING for s in self.sessions.values()) and not any(
+                s.summary_job for s in self.sessions.values()):
+            self._update_progress_idle()
+        else:
+            self._update_progress_running()
+
+    def clear_finished(self) -> None:
+        """Remove every document marked done."""
+        reviewed = {key for key, s in self.sessions.items() if s.reviewed}
+        for key in finished(self.queue.keys(), reviewed):
+            self.remove(key)
+
+    def _show_empty(self) -> None:
+        self._current = None
+        self.center.setCurrentWidget(self.drop_zone)
+        self.page_view.clear()
+        self.thumbnails.set_document(None, 0)
+        self.text_view.set_text("")
+        self.text_view.set_hint("")
+        self.summary_panel.clear()
+        self.setWindowTitle(self._app_title())
 
     def summarize_again(self) -> None:
         session = self._current_session()
         if session is None or session.result is None or session.summary_job is not None:
             return
         text = self.text_view.text()
-        session.error = ""
+        session.error, session.error_messages = "", {}
         job_id = self.runner.summarize(text)
         session.summary_job = job_id
         self._jobs[job_id] = (session.key, "summary", text)
@@ -461,6 +704,7 @@ class MainWindow(QMainWindow):
             self.page_view.show_message(session.error)
         elif changed or (not self.page_view.has_image() and self._page_requested != key):
             self.page_view.clear()
+            self.page_view.reset_zoom()  # each document opens at fit-width, at its top
             self.page_view.show_message(self.tr("Loading page…"))
             self._page_requested = key
             self.loader.request(session.path, 0)
@@ -470,6 +714,9 @@ class MainWindow(QMainWindow):
         # The page on screen stays (no second render); only its boxes change.
         blocks = {p.index: [tuple(b.bbox) for b in p.blocks] for p in result.pages} if result else {}
         self.page_view.set_blocks(blocks)
+        fields, warnings = self._shown_fields(session)
+        doubts_apply = result is not None and session.summary_text == result.text  # offsets into what the page shows
+        self.page_view.set_doubts(page_doubt_boxes(result.pages, warnings) if doubts_apply else {})
 
         text = session.text if session.text is not None else (result.text if result else "")
         self.text_view.set_text(text)
@@ -479,17 +726,48 @@ class MainWindow(QMainWindow):
 
         if session.summary is not None:
             values = {}
-            for name, summary_field in session.summary.fields().items():
-                if name in session.field_edits:
-                    values[name] = (session.field_edits[name], True)
+            for name, summary_field in fields.items():
+                edit_key = self._edit_key(session, name)
+                if edit_key in session.field_edits:
+                    values[name] = (session.field_edits[edit_key], True)
                 else:
                     found = summary_field.status == FOUND
                     values[name] = (summary_field.text if found else "", not found)
             self.summary_panel.set_output_language(self._output_language(session))
             self.summary_panel.set_values(values)
+            notes = session.summary.notes
+            note = notes[session.note_index] if notes else None
+            self.summary_panel.set_note(session.note_index, len(notes), note.title if note else "")
+            # Underlines only where the field still shows the summary's own text (offsets match).
+            doubts = field_doubts(fields, warnings, session.summary_text)
+            self.summary_panel.set_doubts({name: found for name, found in doubts.items()
+                                           if self._edit_key(session, name) not in session.field_edits})
+            self.summary_panel.set_copied({name for name in FIELD_NAMES
+                                           if self._edit_key(session, name) in session.copied})
         else:
             self.summary_panel.clear()
+        self.summary_panel.set_done_enabled(session.status not in READING)
         self._show_warnings(session)
+
+    def _shown_fields(self, session: DocumentSession) -> tuple[dict, list]:
+        if session.summary is not None and session.summary.notes:
+            session.note_index = min(max(session.note_index, 0), len(session.summary.notes) - 1)
+        return shown_fields(session.summary, session.note_index)
+
+    @staticmethod
+    def _edit_key(session: DocumentSession, name: str) -> str:
+        """Edits and copies are kept per note in a file with several notes."""
+        return name if session.note_index == 0 else f"{name}@{session.note_index}"
+
+    def show_note(self, index: int) -> None:
+        session = self._current_session()
+        if session is None or session.summary is None or not 0 <= index < len(session.summary.notes):
+            return
+        session.note_index = index
+        self.show_document(session.key)
+        note = session.summary.notes[index]
+        if note.pages and self.page_view.current_index() not in note.pages:
+            self._request_page(note.pages[0])
 
     def _text_hint(self, session: DocumentSession) -> str:
         if session.status in (WAITING, RUNNING):
@@ -529,6 +807,8 @@ class MainWindow(QMainWindow):
             for warning in session.summary.warnings:
                 if warning.code == "page_failed":
                     continue  # listed above from the pages themselves, in the UI language
+                if warning.code == OCR_DOUBT:
+                    continue  # shown where it is: underlined in its field, counted beside Copy, tinted on the page
                 if warning.code == "no_text":
                     lines.append(self.tr("No text was found in the document."))
                 elif warning.code == "combined_section":
@@ -554,7 +834,7 @@ class MainWindow(QMainWindow):
         session = self._current_session()
         if session is None or session.summary is None:
             return
-        summary_field = session.summary.fields()[name]
+        summary_field = self._shown_fields(session)[0][name]
         evidence = summary_field.evidence if summary_field.status == FOUND else []
         if self.text_view.text() == session.summary_text:
             self.text_view.highlight([(ev.start, ev.end) for ev in evidence])
@@ -564,10 +844,12 @@ class MainWindow(QMainWindow):
         for ev in evidence:
             if ev.page is not None and ev.boxes:
                 highlights.setdefault(ev.page, []).extend(tuple(box) for box in ev.boxes)
-        self.page_view.set_highlights(highlights)
+        first = next((ev for ev in evidence if ev.page is not None and ev.boxes), None)
+        focus = (first.page, tuple(first.boxes[0])) if first is not None else None
+        self.page_view.set_highlights(highlights, focus=focus)
         self.thumbnails.set_highlighted_pages(set(highlights))
-        if highlights and self.page_view.current_index() not in highlights:
-            self._request_page(min(highlights))
+        if focus is not None and self.page_view.current_index() != focus[0]:
+            self._request_page(focus[0])
 
     def _request_page(self, index: int) -> None:
         session = self._current_session()
@@ -628,10 +910,13 @@ class MainWindow(QMainWindow):
     def _on_field_edited(self, name: str, text: str) -> None:
         session = self._current_session()
         if session is not None and session.summary is not None:
-            session.field_edits[name] = text
+            session.field_edits[self._edit_key(session, name)] = text
+            session.copied.discard(self._edit_key(session, name))
 
     def _on_copied(self, what: str) -> None:
         session = self._current_session()
+        if session is not None:
+            session.copied.update(self._edit_key(session, name) for name in (FIELD_NAMES if what == "all" else (what,)))
         if self.audit is not None:  # copying is how data leaves the app
             sha256 = session.result.sha256 if session is not None and session.result is not None else None
             self.audit.record("copy", sha256=sha256, engines={"field": what})
@@ -683,10 +968,41 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _fit_summary_pane(self, wanted: int) -> None:
+        """The fields' pane as tall as its content needs (the document text below takes the rest,
+        keeping at least a few lines), so short fields leave no empty band."""
+        if wanted <= 0 or not self.text_action.isChecked():
+            return
+        total = sum(self.right_splitter.sizes())
+        if total <= 0:
+            return
+        text_min = max(self.text_view.minimumSizeHint().height(), 140)
+        top = max(min(wanted + 8, total - text_min), 160)
+        self.right_splitter.setSizes([top, total - top])
+
+    def set_text_pane_visible(self, visible: bool) -> None:
+        """The document text pane: hidden, the fields get the whole column."""
+        self.text_view.setVisible(visible)
+        if self.text_action.isChecked() != visible:
+            self.text_action.setChecked(visible)
+        if visible:
+            self._fit_summary_pane(self.summary_panel.wanted_height())
+
+    def _apply_view_preferences(self) -> None:
+        """The text size of the fields and the document text, and the "Copy all" template."""
+        font = QApplication.font()
+        if int(self.prefs.font_size or 0) > 0:
+            font.setPointSize(int(self.prefs.font_size))
+        self.summary_panel.set_editor_font(font)
+        self.text_view.editor.setFont(font)
+        self.summary_panel.set_copy_template(self.prefs.copy_label_style, self.prefs.copy_separator)
+
     def apply_preferences(self, prefs: Preferences) -> None:
         self._audit_settings_change(self.prefs, prefs)
         self.prefs = prefs
         qt_settings.save(self.store, prefs)
+        self._apply_view_preferences()
+        self.folder_scanner.configure(prefs.engine_settings())
         self.preferencesChanged.emit(prefs)
         session = self._current_session()
         if session is not None:
@@ -727,8 +1043,7 @@ class MainWindow(QMainWindow):
     # --- progress -----------------------------------------------------------------------
 
     def _update_progress_running(self, stage_text: str | None = None, name: str = "") -> None:
-        documents = sum(1 for _key, kind, _text in self._jobs.values() if kind == "document")
-        waiting = documents - (1 if self._running_job else 0)
+        waiting = sum(1 for s in self.sessions.values() if s.status == WAITING)
         if stage_text is None:
             stage_text = self.tr("Waiting…")
         label = f"{name}: {stage_text}" if name else stage_text
@@ -738,6 +1053,8 @@ class MainWindow(QMainWindow):
         self.progress_bar.show()
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
+        self.cancel_all_button.setVisible(waiting > 0)
+        self.cancel_all_button.setEnabled(True)
 
     def _update_progress_idle(self) -> None:
         self.stage_label.setText(self.tr("Ready"))
@@ -745,6 +1062,7 @@ class MainWindow(QMainWindow):
         self.progress_bar.setValue(0)
         self.progress_bar.hide()
         self.cancel_button.hide()
+        self.cancel_all_button.hide()
         session = self._current_session()
         if session is not None:
             self.text_view.set_summarize_enabled(session.result is not None and session.summary_job is None)
@@ -758,6 +1076,7 @@ class MainWindow(QMainWindow):
         return self.tr("EMR Summary Assistant")
 
     def retranslate(self) -> None:
+        self._rerender_errors()
         session = self._current_session()
         title = self._app_title()
         self.setWindowTitle(f"{Path(session.path).name} — {title}" if session else title)
@@ -768,15 +1087,28 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(self.tr("&Help"))
         self.open_action.setText(self.tr("&Open…"))
         self.paste_action.setText(self.tr("&Paste image or file"))
+        self.capture_action.setText(self.tr("&Capture a screen region…"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.copy_all_action.setText(self.tr("&Copy all fields"))
+        for name, action in self.copy_field_actions.items():
+            action.setText(self.tr("Copy %1").replace("%1", self._field_title(name)))
+        self.documents_menu.setTitle(self.tr("&Documents"))
+        self.done_next_action.setText(self.tr("&Done, next patient"))
+        self.previous_action.setText(self.tr("&Previous document"))
+        self.retry_action.setText(self.tr("&Retry"))
+        self.remove_action.setText(self.tr("Re&move from the list"))
+        self.clear_finished_action.setText(self.tr("C&lear finished"))
+        self.cancel_all_action.setText(self.tr("Cancel &all…"))
+        self.cancel_all_button.setText(self.tr("Cancel all…"))
         self.summarize_action.setText(self.tr("Summarize &again"))
-        self.cancel_action.setText(self.tr("Cancel"))
+        self.cancel_action.setText(self.tr("Cancel the running document"))
         self.boxes_action.setText(self.tr("Show OCR &boxes"))
         self.zoom_in_action.setText(self.tr("Zoom &in"))
         self.zoom_out_action.setText(self.tr("Zoom &out"))
         self.fit_action.setText(self.tr("&Fit page"))
+        self.fit_width_action.setText(self.tr("Fit &width"))
+        self.text_action.setText(self.tr("Show document &text"))
         self.about_action.setText(self.tr("&About"))
         self.welcome_action.setText(self.tr("&Welcome and health check…"))
         self.cancel_button.setText(self.tr("Cancel (Esc)"))
@@ -792,6 +1124,14 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_summary_pane(self.summary_panel.wanted_height())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_summary_pane(self.summary_panel.wanted_height())
 
     def _about(self) -> None:
         from desktop_app import __version__

@@ -1,4 +1,8 @@
-"""The page image with zoom / fit, page navigation, OCR boxes (toggle) and evidence highlights.
+"""The page image with zoom / fit, page navigation, OCR boxes (toggle), evidence highlights and
+tinted doubtful words.
+
+A page opens at fit-width (readable; the whole page at once is too small to read on a laptop);
+clicking a field zooms to its first evidence box. Per-line OCR boxes are off unless asked for.
 
 Boxes are in page pixels, the same pixels as the image the loader renders, so they are drawn as
 scene rectangles on top of the pixmap with no conversion.
@@ -34,7 +38,7 @@ class _ZoomView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setBackgroundBrush(QBrush(QColor("#5f6b76")))
-        self.fit_mode = True
+        self.fit_mode: str | None = "width"  # "width", "page", or None (the user's own zoom)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -46,20 +50,51 @@ class _ZoomView(QGraphicsView):
     def zoom_by(self, factor: float) -> None:
         scale = self.transform().m11() * factor
         if 0.05 <= scale <= 8.0:
-            self.fit_mode = False
+            self.fit_mode = None
             self.scale(factor, factor)
             self.zoomed.emit()
 
+    def set_zoom(self, scale: float) -> None:
+        self.fit_mode = None
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.zoomed.emit()
+
     def fit(self) -> None:
-        self.fit_mode = True
+        """The whole page in the window."""
+        self.fit_mode = "page"
         if not self.scene().sceneRect().isEmpty():
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         self.zoomed.emit()
 
+    def fit_width_scale(self) -> float:
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return 1.0
+        # Leave room for the vertical scroll bar a page taller than the window will need.
+        width = self.viewport().width() - (0 if self.verticalScrollBar().isVisible()
+                                           else self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent))
+        return max(width - 4, 50) / rect.width()
+
+    def fit_width(self) -> None:
+        """The page's width fills the window; the top of the page is shown."""
+        self.fit_mode = "width"
+        if not self.scene().sceneRect().isEmpty():
+            self.resetTransform()
+            scale = self.fit_width_scale()
+            self.scale(scale, scale)
+            self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+        self.zoomed.emit()
+
+    def refit(self) -> None:
+        if self.fit_mode == "width":
+            self.fit_width()
+        elif self.fit_mode == "page":
+            self.fit()
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.fit_mode:
-            self.fit()
+        self.refit()
 
 
 class PageView(QWidget):
@@ -76,8 +111,11 @@ class PageView(QWidget):
         self._detail_asked = False
         self._blocks: dict[int, list[BBox]] = {}
         self._highlights: dict[int, list[BBox]] = {}
+        self._doubts: dict[int, list[BBox]] = {}
+        self._focus: tuple[int, BBox] | None = None  # the evidence box to zoom to, once its page is shown
         self._box_items: list[QGraphicsRectItem] = []
         self._highlight_items: list[QGraphicsRectItem] = []
+        self._doubt_items: list[QGraphicsRectItem] = []
 
         self._scene = QGraphicsScene(self)
         self._pixmap = QGraphicsPixmapItem()
@@ -110,10 +148,12 @@ class PageView(QWidget):
         self._zoom_in = QToolButton()
         self._zoom_in.setText("+")
         self._zoom_in.clicked.connect(lambda: self.view.zoom_by(1.25))
+        self._fit_width = QToolButton()
+        self._fit_width.clicked.connect(self.view.fit_width)
         self._fit = QToolButton()
         self._fit.clicked.connect(self.view.fit)
         self.boxes_check = QCheckBox()
-        self.boxes_check.setChecked(True)
+        self.boxes_check.setChecked(False)
         self.boxes_check.toggled.connect(self._on_boxes_toggled)
 
         bar = QHBoxLayout()
@@ -121,7 +161,7 @@ class PageView(QWidget):
         for widget in (self._prev, self._page_label, self._next):
             bar.addWidget(widget)
         bar.addSpacing(12)
-        for widget in (self._zoom_out, self._zoom_label, self._zoom_in, self._fit):
+        for widget in (self._zoom_out, self._zoom_label, self._zoom_in, self._fit_width, self._fit):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.boxes_check)
@@ -136,7 +176,8 @@ class PageView(QWidget):
 
     def clear(self) -> None:
         self._index, self._count = -1, 0
-        self._blocks, self._highlights = {}, {}
+        self._blocks, self._highlights, self._doubts = {}, {}, {}
+        self._focus = None
         self._pixmap.setPixmap(QPixmap())
         self._clear_items()
         self.show_message("")
@@ -157,21 +198,41 @@ class PageView(QWidget):
         self._scene.setSceneRect(QRectF(0, 0, image.width() * scale, image.height() * scale))
         self._stack.setCurrentWidget(self.view)
         self._redraw()
-        if self.view.fit_mode:
-            self.view.fit()
+        self.view.refit()
         self._update_nav()
-        self._scroll_to_highlight()
+        self._zoom_to_focus()
 
     def set_blocks(self, blocks: dict[int, list[BBox]]) -> None:
         """OCR boxes per page index."""
         self._blocks = blocks
         self._redraw()
 
-    def set_highlights(self, highlights: dict[int, list[BBox]]) -> None:
-        """Evidence boxes per page index (drawn over the OCR boxes)."""
+    def set_highlights(self, highlights: dict[int, list[BBox]], focus: tuple[int, BBox] | None = None) -> None:
+        """Evidence boxes per page index (drawn over the OCR boxes). `focus` = (page, box): zoom
+        to that box as soon as its page is on screen (now, or when it has loaded)."""
         self._highlights = highlights
+        self._focus = focus
         self._redraw()
-        self._scroll_to_highlight()
+        self._zoom_to_focus()
+
+    def set_doubts(self, doubts: dict[int, list[BBox]]) -> None:
+        """Boxes of doubtful words per page index, tinted."""
+        self._doubts = doubts
+        self._redraw()
+
+    def reset_zoom(self) -> None:
+        """The next page shown opens at fit-width (a new document does not inherit the last zoom)."""
+        self.view.fit_mode = "width"
+        self._focus = None
+
+    def zoom(self) -> float:
+        return self.view.transform().m11()
+
+    def visible_scene_rect(self) -> QRectF:
+        return self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+
+    def doubt_rects(self) -> list[QRectF]:
+        return [item.rect() for item in self._doubt_items]
 
     def current_index(self) -> int:
         return self._index
@@ -200,12 +261,15 @@ class PageView(QWidget):
     def fit(self) -> None:
         self.view.fit()
 
+    def fit_width(self) -> None:
+        self.view.fit_width()
+
     # --- drawing ------------------------------------------------------------------------
 
     def _clear_items(self) -> None:
-        for item in self._box_items + self._highlight_items:
+        for item in self._box_items + self._highlight_items + self._doubt_items:
             self._scene.removeItem(item)
-        self._box_items, self._highlight_items = [], []
+        self._box_items, self._highlight_items, self._doubt_items = [], [], []
 
     def _redraw(self) -> None:
         self._clear_items()
@@ -226,6 +290,13 @@ class PageView(QWidget):
             item = self._scene.addRect(rect, mark_pen, QBrush(QColor(255, 200, 0, 90)))
             item.setZValue(2)
             self._highlight_items.append(item)
+        doubt_pen = QPen(QColor(217, 119, 6), 1.5, Qt.PenStyle.DashLine)
+        doubt_pen.setCosmetic(True)
+        for bbox in self._doubts.get(self._index, []):
+            item = self._scene.addRect(_rect(bbox).adjusted(-2, -2, 2, 2), doubt_pen, QBrush(QColor(240, 120, 0, 80)))
+            item.setZValue(3)
+            item.setToolTip(self.tr("The OCR is unsure of this word"))
+            self._doubt_items.append(item)
 
     def _maybe_want_detail(self) -> None:
         # Image pixels magnified more than 1.25× on screen: ask once for the full-resolution page.
@@ -237,9 +308,18 @@ class PageView(QWidget):
     def image_scale(self) -> float:
         return self._image_scale
 
-    def _scroll_to_highlight(self) -> None:
-        if self._highlight_items and not self.view.fit_mode:
-            self.view.ensureVisible(self._highlight_items[0], 40, 40)
+    def _zoom_to_focus(self) -> None:
+        """Zoom so the focused evidence line fills most of the width (never below fit-width, never
+        past one screen pixel per page pixel), centred on it."""
+        if self._focus is None or self._focus[0] != self._index or not self.has_image():
+            return
+        rect = _rect(self._focus[1])
+        width = self.view.viewport().width()
+        lowest = self.view.fit_width_scale()
+        scale = min(max(width * 0.9 / max(rect.width(), 1.0), lowest), max(lowest, 1.0))
+        self.view.set_zoom(scale)
+        self.view.centerOn(rect.center())
+        self._focus = None
 
     def _on_boxes_toggled(self, visible: bool) -> None:
         for item in self._box_items:
@@ -250,7 +330,7 @@ class PageView(QWidget):
         has_page = self._index >= 0
         self._prev.setEnabled(has_page and self._index > 0)
         self._next.setEnabled(has_page and self._index < self._count - 1)
-        for widget in (self._zoom_in, self._zoom_out, self._fit):
+        for widget in (self._zoom_in, self._zoom_out, self._fit, self._fit_width):
             widget.setEnabled(has_page)
         self._page_label.setText(self.tr("Page %1 of %2").replace("%1", str(self._index + 1))
                                  .replace("%2", str(self._count)) if has_page else "")
@@ -262,6 +342,8 @@ class PageView(QWidget):
     def retranslate(self) -> None:
         self._fit.setText(self.tr("Fit"))
         self._fit.setToolTip(self.tr("Fit the page to the window"))
+        self._fit_width.setText(self.tr("Width"))
+        self._fit_width.setToolTip(self.tr("Fit the page's width to the window"))
         self._zoom_in.setToolTip(self.tr("Zoom in (Ctrl+wheel)"))
         self._zoom_out.setToolTip(self.tr("Zoom out (Ctrl+wheel)"))
         self._prev.setToolTip(self.tr("Previous page"))

@@ -1,4 +1,5 @@
-"""Preferences: engines, model folders, device, languages, allowed endpoints.
+"""Preferences: everyday options first (languages, text size, the "Copy all" template, the scan
+inbox, history); engines, model folders, device, quantization and servers under "Advanced".
 
 Edits a `Preferences` value; the main window persists it and applies it (no restart needed).
 """
@@ -9,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,11 +25,21 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.qt_settings import DEVICES, OUTPUT_LANGUAGES, QUANTIZATIONS, UI_LANGUAGES, Preferences
+from desktop_app.qt_settings import (
+    COPY_LABEL_STYLES,
+    COPY_SEPARATORS,
+    DEVICES,
+    FONT_SIZES,
+    OUTPUT_LANGUAGES,
+    QUANTIZATIONS,
+    UI_LANGUAGES,
+    Preferences,
+)
 
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -124,9 +135,14 @@ class SettingsDialog(QDialog):
         self.quantization_combo = QComboBox()
         self.ui_language_combo = QComboBox()
         self.output_language_combo = QComboBox()
+        self.font_size_combo = QComboBox()
+        self.label_style_combo = QComboBox()
+        self.separator_combo = QComboBox()
         for combo, values in ((self.device_combo, DEVICES), (self.quantization_combo, QUANTIZATIONS),
                               (self.ui_language_combo, UI_LANGUAGES),
-                              (self.output_language_combo, OUTPUT_LANGUAGES)):
+                              (self.output_language_combo, OUTPUT_LANGUAGES), (self.font_size_combo, FONT_SIZES),
+                              (self.label_style_combo, COPY_LABEL_STYLES),
+                              (self.separator_combo, COPY_SEPARATORS)):
             for value in values:
                 combo.addItem(value, value)
         self.endpoint_edit = QLineEdit()
@@ -143,7 +159,7 @@ class SettingsDialog(QDialog):
         engines = QFormLayout(self._engines_box)
         self._labels: dict[str, QLabel] = {key: QLabel() for key in (
             "ocr", "summarizer", "ocr_model", "summarizer_model", "device", "quantization", "ui_language",
-            "output_language", "endpoint", "served_model", "allowed_hosts")}
+            "output_language", "endpoint", "served_model", "allowed_hosts", "font_size", "copy_template")}
         engines.addRow(self._labels["ocr"], self.ocr_combo)
         engines.addRow(self._labels["summarizer"], self.summarizer_combo)
         engines.addRow(self._labels["ocr_model"], self.ocr_model)
@@ -154,6 +170,11 @@ class SettingsDialog(QDialog):
         languages = QFormLayout(self._language_box)
         languages.addRow(self._labels["ui_language"], self.ui_language_combo)
         languages.addRow(self._labels["output_language"], self.output_language_combo)
+        languages.addRow(self._labels["font_size"], self.font_size_combo)
+        template = QHBoxLayout()
+        template.addWidget(self.label_style_combo, 1)
+        template.addWidget(self.separator_combo, 1)
+        languages.addRow(self._labels["copy_template"], template)
         self._network_box = QGroupBox()
         network = QFormLayout(self._network_box)
         network.addRow(self._labels["endpoint"], self.endpoint_edit)
@@ -186,14 +207,29 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(buttons.Ok | buttons.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # Clinicians see the everyday options; engines, servers and quantization are for IT.
+        self.advanced_button = QToolButton()
+        self.advanced_button.setObjectName("advancedToggle")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setAutoRaise(True)
+        self.advanced_button.toggled.connect(self.set_advanced_visible)
+        self.advanced = QWidget()
+        self.advanced.setObjectName("advancedSection")
+        advanced_layout = QVBoxLayout(self.advanced)
+        advanced_layout.setContentsMargins(0, 0, 0, 0)
+        advanced_layout.addWidget(self._engines_box)
+        advanced_layout.addWidget(self._network_box)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._engines_box)
         layout.addWidget(self._language_box)
-        layout.addWidget(self._network_box)
         layout.addWidget(self._inbox_box)
         layout.addWidget(self._history_box)
+        layout.addWidget(self.advanced_button)
+        layout.addWidget(self.advanced)
         layout.addWidget(self._privacy)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
+        self.set_advanced_visible(False)
 
         lines = (self.ocr_model.line, self.summarizer_model.line, self.endpoint_edit, self.inbox_folder.line)
         for line in lines:
@@ -208,7 +244,9 @@ class SettingsDialog(QDialog):
         for combo, value in ((self.ocr_combo, prefs.ocr_engine), (self.summarizer_combo, prefs.summarizer),
                              (self.device_combo, prefs.device), (self.quantization_combo, prefs.quantization),
                              (self.ui_language_combo, prefs.ui_language),
-                             (self.output_language_combo, prefs.output_language)):
+                             (self.output_language_combo, prefs.output_language),
+                             (self.font_size_combo, prefs.font_size), (self.label_style_combo, prefs.copy_label_style),
+                             (self.separator_combo, prefs.copy_separator)):
             index = combo.findData(value)
             if index < 0:  # a saved engine that is not registered any more: keep showing it
                 combo.addItem(value, value)
@@ -241,7 +279,17 @@ class SettingsDialog(QDialog):
             allowed_hosts=tuple(self._allowed_hosts()),
             inbox_folder=self.inbox_folder.line.text().strip(),
             keep_history=self.keep_history_check.isChecked() and self.history_reason is None,
+            font_size=self.font_size_combo.currentData(),
+            copy_label_style=self.label_style_combo.currentData(),
+            copy_separator=self.separator_combo.currentData(),
         )
+
+    def set_advanced_visible(self, visible: bool) -> None:
+        self.advanced.setVisible(visible)
+        if self.advanced_button.isChecked() != visible:
+            self.advanced_button.setChecked(visible)
+        self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if visible else Qt.ArrowType.RightArrow)
+        self.adjustSize()
 
     def confirm_delete_history(self) -> bool:
         """Ask, then request deletion of every history entry and its key."""
@@ -284,6 +332,8 @@ class SettingsDialog(QDialog):
         self.endpoint_problem.setText(endpoint_messages.get(problem, ""))
         self.endpoint_problem.setVisible(problem is not None)
         ok = ok and problem is None
+        if any(w.text() for w in (self.ocr_model.problem, self.summarizer_model.problem, self.endpoint_problem)):
+            self.set_advanced_visible(True)  # OK is disabled because of an advanced option: show why
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
         return ok
 
@@ -296,7 +346,8 @@ class SettingsDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Settings"))
         self._engines_box.setTitle(self.tr("Engines"))
-        self._language_box.setTitle(self.tr("Languages"))
+        self._language_box.setTitle(self.tr("Reading and copying"))
+        self.advanced_button.setText(self.tr("Advanced: engines, model folders, servers"))
         self._network_box.setTitle(self.tr("Local servers"))
         self._inbox_box.setTitle(self.tr("Scan inbox"))
         texts = {
@@ -307,6 +358,7 @@ class SettingsDialog(QDialog):
             "endpoint": self.tr("OCR server URL"), "served_model": self.tr("Model name on the server"),
             "allowed_hosts": self.tr("Allowed hosts (one per line)"),
             "inbox_folder": self.tr("New files in this folder are opened"),
+            "font_size": self.tr("Text size"), "copy_template": self.tr("“Copy all” labels"),
         }
         for key, text in texts.items():
             self._labels[key].setText(text)
@@ -318,8 +370,10 @@ class SettingsDialog(QDialog):
         self._history_box.setTitle(self.tr("History"))
         self.keep_history_check.setText(self.tr("Keep history (encrypted, kept 30 days)"))
         if self.history_reason is not None:
-            self.history_reason_label.setText(self.tr("History is unavailable here: %1")
-                                              .replace("%1", self.history_reason))
+            # The technical reason (which keyring was found) stays in the tooltip, as reported.
+            self.history_reason_label.setText(self.tr("History is unavailable on this computer: there is no "
+                                                      "secure OS keyring (or encryption support) to protect its key."))
+            self.history_reason_label.setToolTip(self.history_reason)
         self.delete_history_button.setText(self.tr("Delete all history…"))
         names = {
             self.ocr_combo: {"auto": self.tr("Automatic (best installed)")},
@@ -330,6 +384,12 @@ class SettingsDialog(QDialog):
             self.output_language_combo: {"note": self.tr("Same as the note"),
                                          "zh": "中文（主诉 / 诊断 / 处理）",
                                          "en": "English (Chief complaint / Diagnosis / Plan)"},
+            self.font_size_combo: {"0": self.tr("System default"),
+                                   **{size: self.tr("%1 pt").replace("%1", size) for size in FONT_SIZES[1:]}},
+            self.label_style_combo: {"colon": self.tr("Plan: …"), "upper": self.tr("PLAN: …"),
+                                     "brackets": self.tr("【Plan】…")},
+            self.separator_combo: {"line": self.tr("One field per line"),
+                                   "blank_line": self.tr("A blank line between fields")},
         }
         for combo, mapping in names.items():
             for index in range(combo.count()):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,7 @@ def utf16_offset(text: str, index: int) -> int:
 class TextView(QWidget):
     summarizeRequested = Signal(str)
     textEdited = Signal(str)  # the user changed the text (not emitted for set_text)
+    hideRequested = Signal()  # the pane's own "Hide" button (View → Show document text brings it back)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -43,10 +45,14 @@ class TextView(QWidget):
         self.summarize_button = QPushButton()
         self.summarize_button.clicked.connect(lambda: self.summarizeRequested.emit(self.text()))
         self.summarize_button.setEnabled(False)
+        self.hide_button = QToolButton()
+        self.hide_button.setObjectName("hideText")
+        self.hide_button.clicked.connect(self.hideRequested)
         top = QHBoxLayout()
         top.addWidget(self._title)
         top.addStretch(1)
         top.addWidget(self.summarize_button)
+        top.addWidget(self.hide_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -112,6 +118,8 @@ class TextView(QWidget):
         self._title.setText(self.tr("Document text (editable)"))
         self.summarize_button.setText(self.tr("Summarize again"))
         self.summarize_button.setToolTip(self.tr("Summarize the corrected text"))
+        self.hide_button.setText(self.tr("Hide"))
+        self.hide_button.setToolTip(self.tr("Hide the document text (View → Show document text)"))
         self.editor.setPlaceholderText(self.tr("The text read from the document appears here."))
         self.set_hint(self._hint.text())
 

@@ -318,7 +318,8 @@ class WelcomeDialog(QDialog):
         from desktop_app.doctor import FAIL, WARN, format_checks
 
         self.doctor_results = results
-        self.doctor_view.setPlainText(format_checks(results))
+        self.doctor_view.setPlainText(format_checks(results) if self.ui_language.startswith("en")
+                                      else self._checks_text(results))
         warnings = sum(r.status == WARN for r in results)
         failures = sum(r.status == FAIL for r in results)
         if failures:
@@ -331,6 +332,23 @@ class WelcomeDialog(QDialog):
         self.doctor_summary.setText(text)
         self.rerun_button.setEnabled(True)
         self.doctorFinished.emit(results)
+
+    def _checks_text(self, results: list) -> str:
+        """The health check in the UI language: status and check names translated (by the check's
+        name, a fixed code); the details are the checks' own words (doctor reports them in English)."""
+        from desktop_app.doctor import FAIL, OK, WARN
+
+        marks = {OK: self.tr("OK"), WARN: self.tr("WARN"), FAIL: self.tr("FAIL")}
+        names = {"python": "Python", "qt": "Qt", "torch": "PyTorch", "gpu": self.tr("GPU"),
+                 "quantize": self.tr("quantization"), "models": self.tr("models"), "model": self.tr("model"),
+                 "keyring": self.tr("keyring"), "fonts": self.tr("fonts"), "network": self.tr("network"),
+                 "offline": self.tr("offline mode"), "telemetry": self.tr("telemetry"),
+                 "audit log": self.tr("audit log"), "history": self.tr("history")}
+        lines = [f"[{marks.get(r.status, r.status)}] {names.get(r.name, r.name)}：{r.detail}" for r in results]
+        counts = [sum(r.status == status for r in results) for status in (OK, WARN, FAIL)]
+        lines.append(self.tr("%1 OK, %2 warning(s), %3 error(s)").replace("%1", str(counts[0]))
+                     .replace("%2", str(counts[1])).replace("%3", str(counts[2])))
+        return "\n".join(lines)
 
     # --- lifetime ------------------------------------------------------------------------------
 

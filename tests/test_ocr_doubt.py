@@ -1,0 +1,135 @@
+"""OCR doubt: which words of a recognised line are marked, and how the marks reach the summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.evidence import DocumentText
+from desktop_app.models import FOUND, Block, Evidence, PageResult, Summary, SummaryField
+from desktop_app.ocr.doubt import CharReading, LineReading, doubt_spans
+from desktop_app.summarize.guard import OCR_DOUBT, check_ocr_doubt
+
+
+def reading(text: str, probabilities: dict[int, float] | None = None, confidence: float = 0.98,
+            half_seen=()) -> LineReading:
+    probabilities = probabilities or {}
+    chars = [CharReading(ch, probabilities.get(i, 0.99)) for i, ch in enumerate(text)]
+    return LineReading(text, confidence, chars, list(half_seen))
+
+
+def doubted(line: LineReading) -> list[str]:
+    return [line.text[start:end] for start, end in doubt_spans(line)]
+
+
+def test_a_clean_line_has_no_doubt():
+    assert doubted(reading("Start aspirin 81 mg daily; SpO2 98%, COVID-19 negative, HbA1c 6.1%.")) == []
+
+
+@pytest.mark.parametrize("line, word", [
+    ("Ibuprofen 8oo mg three times daily", "8oo"),
+    ("Levothyroxine l00 mcg", "l00"),
+    ("Platelets 484,ooo.", "484,ooo."),
+    ("Warfarin 2S mg", "2S"),
+    ("Weight 1B kg", "1B"),
+    ("Blood pressure 1O0/80", "1O0/80"),
+])
+def test_numbers_holding_look_alike_letters_are_doubted(line, word):
+    assert doubted(reading(line)) == [word]
+
+
+def test_a_capitals_word_with_a_small_look_alike_is_doubted():
+    assert doubted(reading("ABDoMEN: soft. HiV negative.")) == ["ABDoMEN:", "HiV"]
+
+
+def test_an_unsure_character_doubts_its_word_only():
+    line = reading("Metoprolol 25 mg twice daily", {12: 0.41})  # the "5" of 25
+    assert doubted(line) == ["25"]
+
+
+def test_a_half_seen_decimal_point_between_digits_is_doubted():
+    # GIVEN "05 mg" where the recogniser half-saw a "." between 0 and 5 (it lost to the CTC blank)
+    line = reading("Colchicine 05 mg", half_seen=[(12, ".", 0.3)])
+    assert doubted(line) == ["05"]
+    # AND a faint one (below the threshold) or one between letters is not a doubt
+    assert doubted(reading("Colchicine 05 mg", half_seen=[(12, ".", 0.02)])) == []
+    assert doubted(reading("Colchicine 05 mg", half_seen=[(3, ".", 0.5)])) == []
+
+
+def test_a_weak_line_is_doubted_as_a_whole():
+    # Lines read with their first letters cut off score low while each emitted character looks sure.
+    line = reading("  boratory orders: CBC, BMP  ", confidence=0.62)
+    assert doubted(line) == ["boratory orders: CBC, BMP"]
+
+
+def test_chinese_doubt_is_per_character():
+    line = reading("咳嗽咳痰1周", {1: 0.3})
+    assert doubted(line) == ["嗽"]
+
+
+def test_one_character_reading_per_character_of_the_text():
+    with pytest.raises(ValueError):
+        LineReading("abc", 0.9, [CharReading("a", 0.9)])
+
+
+def _document() -> DocumentText:
+    page1 = PageResult(0, "rapidocr", text="CHIEF COMPLAINT:\nChest pain.",
+                       blocks=[Block("CHIEF COMPLAINT:", (0, 0, 10, 10)), Block("Chest pain.", (0, 20, 10, 30))])
+    page2 = PageResult(1, "rapidocr", text="PLAN:\nIbuprofen 8oo mg daily.",
+                       blocks=[Block("PLAN:", (0, 0, 10, 10)),
+                               Block("Ibuprofen 8oo mg daily.", (0, 20, 10, 30), 0.9, [(10, 13)])])
+    return DocumentText([page1, page2])
+
+
+def test_doubt_spans_are_mapped_to_document_offsets():
+    document = _document()
+    [(start, end)] = document.doubts
+    assert document.text[start:end] == "8oo"
+
+
+def test_every_field_holding_a_doubtful_span_gets_an_ocr_doubt_warning():
+    # GIVEN a summary whose plan copies the line with "8oo" and whose chief complaint does not
+    document = _document()
+    text = document.text
+    plan_start = text.index("Ibuprofen")
+    cc_start = text.index("Chest")
+    summary = Summary(
+        chief_complaint=SummaryField("Chest pain.", FOUND, [Evidence(cc_start, cc_start + 11)]),
+        plan=SummaryField("Ibuprofen 8oo mg daily.", FOUND, [Evidence(plan_start, plan_start + 23)]),
+    )
+    check_ocr_doubt(summary, document.doubts, text, ui_language="zh")
+    # THEN exactly one warning, on the plan, spanning the doubtful text in document offsets
+    [warning] = summary.warnings
+    assert (warning.code, warning.field) == (OCR_DOUBT, "plan")
+    assert text[warning.start:warning.end] == "8oo"
+    assert "8oo" in warning.message and "核对" in warning.message
+    # AND the field text is never changed
+    assert summary.plan.text == "Ibuprofen 8oo mg daily."
+
+
+def test_a_doubt_only_partly_inside_a_field_is_clipped_to_it():
+    summary = Summary(plan=SummaryField("mg daily", FOUND, [Evidence(14, 22)]))
+    check_ocr_doubt(summary, [(10, 16)], "Ibuprofen 8oo mg daily.", ui_language="en")
+    [warning] = summary.warnings
+    assert (warning.start, warning.end) == (14, 16)
+    assert "compare it with the page" in warning.message
+
+
+def test_a_second_read_that_agrees_lifts_the_doubt_and_one_that_differs_keeps_it():
+    from desktop_app.ocr.doubt import second_look
+
+    # GIVEN a first read unsure of "HIV" and of "8oo"
+    first = reading("HIV test 8oo mg", {1: 0.4, 10: 0.45})
+    # WHEN a second framing reads "HIV" the same, surely, but the dose as "800"
+    second = reading("HIV test 800 mg")
+    looked = second_look(first, second)
+    # THEN only the word the reads disagree on stays doubtful, and the text is the first read's
+    assert looked.text == "HIV test 8oo mg"
+    assert doubted(looked) == ["8oo"]
+    # AND an agreeing but unsure second read lifts nothing
+    assert doubted(second_look(first, reading("HIV test 8oo mg", {1: 0.3}))) == ["HIV", "8oo"]
+
+
+def test_unsure_punctuation_is_no_doubt_but_an_unsure_decimal_point_is():
+    # A comma read as a period changes nothing the physician copies; "0.5" read unsure does.
+    assert doubted(reading("chest pain, fever", {10: 0.3})) == []
+    assert doubted(reading("Colchicine 0.5 mg", {12: 0.3})) == ["0.5"]
