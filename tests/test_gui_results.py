@@ -68,3 +68,50 @@ def test_results_in_chinese(qtbot):
     panel.set_results(rows(), "zh")
     assert panel.table.item(1, 4).text() == "超出参考范围"
     assert panel.table_text().splitlines()[0] == "项目\t结果\t单位\t参考范围\t提示"
+
+
+class LabOcr:
+    """A fake OCR engine that 'reads' a lab table: one block per cell, as the embedded engine gives."""
+
+    name = "fake-lab-ocr"
+    ROWS = [[("Test", 20), ("Result", 300), ("Units", 420), ("Reference Range", 540)],
+            [("Sodium", 20), ("139", 300), ("mmol/L", 420), ("137-147", 540)],
+            [("Potassium", 20), ("5.9", 300), ("mmol/L", 420), ("3.5-5.3", 540)]]
+
+    def recognize(self, page, *, cancel, progress):
+        from desktop_app.models import Block, OcrOutput
+
+        blocks = [Block(text, (x, 40.0 + 30 * r, x + 12.0 * len(text), 62.0 + 30 * r), 0.99)
+                  for r, row in enumerate(self.ROWS) for text, x in row]
+        return OcrOutput(text="\n".join(b.text for b in blocks), blocks=blocks)
+
+
+def test_main_window_shows_lab_results_and_their_boxes(qtbot, tmp_path):
+    from dataclasses import replace
+
+    from PIL import Image
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.app import create_app
+    from desktop_app.pipeline import Pipeline
+
+    def factory(settings, ui_language):
+        return Pipeline(replace(settings, use_text_layer=False), ui_language=ui_language, ocr_engine=LabOcr())
+
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    _app, window = create_app(store=store, pipeline_factory=factory, system_locale="en_US", warm_up=False)
+    qtbot.addWidget(window)
+    try:
+        scan = tmp_path / "lab.png"
+        Image.new("RGB", (800, 300), "white").save(scan)
+        # GIVEN a lab report opened in the app WHEN it has been read
+        window.add_paths([str(scan)])
+        qtbot.waitUntil(lambda: window.results_panel.table.rowCount() == 2, timeout=20_000)
+        # THEN the Results list shows the abnormal row first, and clicking it shows its boxes on the page
+        assert window.results_panel.isVisible()
+        assert window.results_panel.table.item(0, 0).text() == "Potassium"
+        window.results_panel.table.setCurrentCell(0, 0)
+        # Potassium, 5.9, mmol/L and 3.5-5.3: one box per cell of its row
+        qtbot.waitUntil(lambda: len(window.page_view.highlight_rects()) == 4, timeout=5_000)
+    finally:
+        window.shutdown()

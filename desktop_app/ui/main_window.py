@@ -49,6 +49,7 @@ from desktop_app.ui.drop_zone import DropZone, expand_paths, local_paths
 from desktop_app.ui.page_thumbnails import PageThumbnails
 from desktop_app.ui.page_view import PageView
 from desktop_app.ui.queue_list import CANCELLED, DONE, FAILED, RUNNING, WAITING, QueueList
+from desktop_app.ui.results_panel import ResultsPanel
 from desktop_app.ui.review_queue import (
     READING,
     RETRYABLE,
@@ -130,9 +131,16 @@ class MainWindow(QMainWindow):
         self.center.addWidget(self.page_area)
 
         self.summary_panel = SummaryPanel()
+        self.results_panel = ResultsPanel()  # lab results; hidden while the document has none
+        fields_pane = QWidget()
+        fields_layout = QVBoxLayout(fields_pane)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        fields_layout.setSpacing(4)
+        fields_layout.addWidget(self.summary_panel)
+        fields_layout.addWidget(self.results_panel)
         self.text_view = TextView()
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.summary_panel)
+        right.addWidget(fields_pane)
         right.addWidget(self.text_view)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 1)
@@ -249,6 +257,8 @@ class MainWindow(QMainWindow):
         self.summary_panel.fieldActivated.connect(self.highlight_field)
         self.summary_panel.fieldEdited.connect(self._on_field_edited)
         self.summary_panel.copied.connect(self._on_copied)
+        self.results_panel.rowActivated.connect(self.highlight_result)
+        self.results_panel.copied.connect(self._on_results_copied)
         self.cancel_button.clicked.connect(self.cancel_running)
         self.cancel_all_button.clicked.connect(lambda: self.cancel_all())
         self.runner.started.connect(self._on_job_started)
@@ -670,6 +680,7 @@ class MainWindow(QMainWindow):
         self.text_view.set_text("")
         self.text_view.set_hint("")
         self.summary_panel.clear()
+        self.results_panel.clear()
         self.setWindowTitle(self._app_title())
 
     def summarize_again(self) -> None:
@@ -746,6 +757,8 @@ class MainWindow(QMainWindow):
                                            if self._edit_key(session, name) in session.copied})
         else:
             self.summary_panel.clear()
+        self.results_panel.set_results(session.summary.results if session.summary is not None else [],
+                                       self._output_language(session))
         self.summary_panel.set_done_enabled(session.status not in READING)
         self._show_warnings(session)
 
@@ -829,13 +842,24 @@ class MainWindow(QMainWindow):
         lines, error = self.warning_lines(session)
         self.summary_panel.set_warnings(lines, error=error)
 
+    def highlight_result(self, row: int) -> None:
+        """Show where a lab result came from: its cells' boxes on the page."""
+        results = self.results_panel.results()
+        if 0 <= row < len(results):
+            self._highlight_evidence(results[row].evidence)
+
     def highlight_field(self, name: str) -> None:
         """Show where a field came from: its spans in the text and its boxes on the page."""
         session = self._current_session()
         if session is None or session.summary is None:
             return
         summary_field = self._shown_fields(session)[0][name]
-        evidence = summary_field.evidence if summary_field.status == FOUND else []
+        self._highlight_evidence(summary_field.evidence if summary_field.status == FOUND else [])
+
+    def _highlight_evidence(self, evidence: list) -> None:
+        session = self._current_session()
+        if session is None:
+            return
         if self.text_view.text() == session.summary_text:
             self.text_view.highlight([(ev.start, ev.end) for ev in evidence])
         else:
@@ -924,6 +948,13 @@ class MainWindow(QMainWindow):
             self.tr("%1 copied.").replace("%1", self._field_title(what))
         self.statusBar().showMessage(message, 3000)
 
+    def _on_results_copied(self, what: str) -> None:
+        session = self._current_session()
+        if self.audit is not None:  # copying is how data leaves the app
+            sha256 = session.result.sha256 if session is not None and session.result is not None else None
+            self.audit.record("copy", sha256=sha256, engines={"field": what})
+        self.statusBar().showMessage(self.tr("Lab results copied."), 3000)
+
     def _on_boxes_toggled(self, visible: bool) -> None:
         self.boxes_action.setChecked(visible)
         if visible != self.prefs.show_boxes:
@@ -977,6 +1008,8 @@ class MainWindow(QMainWindow):
         if total <= 0:
             return
         text_min = max(self.text_view.minimumSizeHint().height(), 140)
+        if not self.results_panel.isHidden():
+            wanted += self.results_panel.sizeHint().height() + 4
         top = max(min(wanted + 8, total - text_min), 160)
         self.right_splitter.setSizes([top, total - top])
 

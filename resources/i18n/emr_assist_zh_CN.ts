@@ -21,6 +21,11 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <location filename="../../desktop_app/ui/main_window.py" line="1" />
+        <source>Lab results copied.</source>
+        <translation>已复制检验结果。</translation>
+    </message>
+    <message>
         <location filename="../../desktop_app/ui/main_window.py" line="1113" />
         <source>&amp;Welcome and health check…</source>
         <translation>欢迎与健康检查(&amp;W)…</translation>
@@ -1197,6 +1202,83 @@
         <location filename="../../desktop_app/ui/summary_panel.py" line="259" />
         <source>Copy</source>
         <translation>复制</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsPanel</name>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Results</source>
+        <translation>检验结果</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Test</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Value</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Reference range</source>
+        <translation>参考范围</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Flag</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Copy lines</source>
+        <translation>按行复制</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>One line per result, e.g. &quot;Potassium 5.9 mmol/L (3.5-5.3) H&quot;</source>
+        <translation>每项结果一行，例如“钾 5.9 mmol/L (3.5-5.3) H”</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Copy as table</source>
+        <translation>复制为表格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Tab-separated cells that paste into a spreadsheet or an EMR grid</source>
+        <translation>以制表符分隔，可粘贴到电子表格或病历系统表格中</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>Copied ✓</source>
+        <translation>已复制 ✓</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>The OCR is unsure of this row: check it on the page before copying.</source>
+        <translation>识别结果不确定：复制前请对照原件核对此行。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>%n abnormal</source>
+        <translation>
+            <numerusform>%n 项异常</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop_app/ui/results_panel.py" line="1" />
+        <source>%n uncertain — check</source>
+        <translation>
+            <numerusform>%n 项不确定，请核对</numerusform>
+        </translation>
     </message>
 </context>
 </TS>
