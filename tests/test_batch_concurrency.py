@@ -137,7 +137,8 @@ def test_a_document_with_a_page_lost_to_a_dead_ocr_server_is_failed_so_resume_re
     from desktop_app.batch_workers import mark_server_down
     from desktop_app.models import DocumentResult, PageResult, Summary
 
-    lost = "Page 2: the OCR server http://127.0.0.1:9/v1 did not answer (connection refused); this page is marked failed"
+    lost = ("Page 2: the OCR server http://127.0.0.1:9/v1 did not answer (connection refused); "
+            "this page is marked failed")
     result = DocumentResult(source="a.pdf", summary=Summary(), pages=[
         PageResult(0, "openai", "ok", text="Plan: rest."),
         PageResult(1, "openai", "failed", error=lost, error_code="ocr_server_unreachable")])

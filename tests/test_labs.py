@@ -236,3 +236,22 @@ def test_results_export_as_csv_and_xlsx(tmp_path):
     assert csv_text[1] == "Potassium,5.9,mmol/L,3.5-5.3,H"
     sheet = load_workbook(written[-1]).active
     assert sheet.cell(row=4, column=2).value == "139.0"  # kept as text, exactly as printed
+
+
+def test_ocr_joins_and_slips_in_a_table():
+    # GIVEN pieces as OCR joins them: a stray letter in a joined header, a name run into its value,
+    # a unit and range in one piece, and a unit misread with a character no unit has
+    header = [("Test", 100), ("Result t Units", 450), ("Ref. Range", 700)]
+    rows = [[("Alkaline phosphatase 84", 100), ("U/L", 560), ("45-125", 700)],
+            [("Platelet count", 100), ("217", 450), ("10~9/L 125-350", 560)]]
+    cells = [(t, x, 300) for t, x in header]
+    for k, row in enumerate(rows):
+        cells += [(t, x, 342 + 42 * k) for t, x in row]
+    results, warnings = results_of(page_of(cells))
+    by_test = {r.test: r for r in results}
+    alp = by_test["Alkaline phosphatase"]
+    assert (alp.value, alp.unit, alp.reference_range, alp.doubtful) == ("84", "U/L", "45-125", False)
+    platelets = by_test["Platelet count"]
+    # THEN the misread unit is kept as read and the row is marked for checking
+    assert (platelets.unit, platelets.reference_range, platelets.doubtful) == ("10~9/L", "125-350", True)
+    assert [w.field for w in warnings] == ["results"]

@@ -8,12 +8,16 @@ printed. Abnormal rows come first, then the rest in printed order.
 
 from __future__ import annotations
 
+import re
+
 from desktop_app.evidence import DocumentText
 from desktop_app.labs.cells import flag_direction, is_flag, normalize, outside_range, parse_range, parse_value
 from desktop_app.labs.table import TableRow, header_role, read_tables
 from desktop_app.models import Evidence, LabResult, PageResult, SummaryWarning
 from desktop_app.tables import Cell, Table, parse_html_tables
 
+# A character no unit is written with ("10~9/L" is a misread "10^9/L"): the unit is shown as doubtful.
+ODD_UNIT = re.compile(r"[^\w\s/^%µμ.*×·()#+-]")
 # Below this line confidence a value is shown as doubtful even when it parses as a clean number.
 DOUBT_CONFIDENCE = 0.9
 
@@ -33,8 +37,9 @@ def _result(cells: dict[str, str]) -> LabResult | None:
     # row is abnormal as printed, and the mark is kept as read and shown as doubtful.
     unreadable_flag = bool(flag) and not is_flag(flag)
     reference = normalize(cells.get("range", ""))
-    row = LabResult(test=normalize(test), value=value.value, unit=normalize(cells.get("unit", "")),
-                    reference_range=reference, flag=flag, doubtful=value.doubtful or unreadable_flag)
+    unit = normalize(cells.get("unit", ""))
+    row = LabResult(test=normalize(test), value=value.value, unit=unit, reference_range=reference, flag=flag,
+                    doubtful=value.doubtful or unreadable_flag or bool(ODD_UNIT.search(unit)))
     if flag_direction(flag) or unreadable_flag:
         row.abnormal, row.abnormal_basis = True, "printed_flag"
     elif outside_range(value, parse_range(reference)):
@@ -42,8 +47,10 @@ def _result(cells: dict[str, str]) -> LabResult | None:
     return row
 
 
-# The cells whose misreading changes what the row says; a slip in the test name shows in the name itself.
-CHECKED_ROLES = ("value", "flag", "unit", "range")
+# The cells whose misreading changes what the row says. A slip in the test name shows in the name itself;
+# a printed flag is checked by its form (an unknown mark is doubtful, see `_result`), not its score:
+# arrows score low even when read right.
+CHECKED_ROLES = ("value", "unit", "range")
 
 
 def _doubted(page: PageResult, row: TableRow) -> bool:
@@ -61,7 +68,9 @@ def _from_boxes(page: PageResult, text: DocumentText) -> list[tuple[LabResult, t
         if result is None:
             continue
         result.doubtful = result.doubtful or _doubted(page, row)
-        for index in row.blocks:
+        # The value's box first: the page view zooms to the first box of a row's evidence.
+        values = row.role_blocks.get("value", [])
+        for index in values + [i for i in row.blocks if i not in values]:
             start, end = text.block_offsets.get((page.index, index), (0, 0))
             result.evidence.append(Evidence(start=start, end=end, page=page.index, boxes=[page.blocks[index].bbox]))
         value_span = next((text.block_offsets[(page.index, i)] for i in row.role_blocks.get("value", [])

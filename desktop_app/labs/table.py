@@ -26,7 +26,7 @@ HEADER_WORDS = {
     "value": {"result", "results", "value", "resultvalue", "结果", "检验结果", "检测结果", "测定值", "结果值"},
     "flag": {"flag", "flags", "h/l", "abnormal", "提示", "标志", "标记", "异常提示", "状态"},
     "unit": {"unit", "units", "单位"},
-    "range": {"referencerange", "reference", "refrange", "reference interval", "referenceinterval",
+    "range": {"referencerange", "reference", "refrange", "ref", "reference interval", "referenceinterval",
               "normalrange", "range", "biologicalreferenceinterval", "参考范围", "参考值", "参考区间",
               "参考值范围", "正常值", "正常范围"},
 }
@@ -45,18 +45,34 @@ def header_role(text: str) -> str | None:
 
 
 def header_roles(text: str) -> list[tuple[str, int, int]]:
-    """The column names in one piece of a header row, with their character spans: OCR often joins
-    two close headers ("Result Units", "提示单位"). Longest known word first; [] if any part is unknown."""
-    key = _header_key(text)
+    """The column names in one piece of a header row, with their character spans (in the piece's text
+    without spaces): OCR often joins two close headers ("Result Units", "提示单位") and now and then adds
+    a stray letter ("Result t Units"), which is skipped. [] if any longer part is no header word."""
+    whole = header_role(text)  # "Reference Range", "Ref. Range": one header of several words
+    if whole:
+        return [(whole, 0, len(_header_key(text)))]
     words = sorted({w for ws in HEADER_WORDS.values() for w in ws}, key=len, reverse=True)
-    out, at = [], 0
-    while at < len(key):
-        word = next((w for w in words if key.startswith(w, at)), None)
-        if word is None:
-            return []
-        out.append((header_role(word), at, at + len(word)))
-        at += len(word)
-    return [(role, start, end) for role, start, end in out if role]
+    out: list[tuple[str | None, int, int]] = []
+    at = 0
+    for token in normalize(text).split(" "):
+        key = _header_key(token)
+        if len(key) <= 1 and not re.match(r"[\u4e00-\u9fff]", key):
+            at += len(key)
+            continue
+        start = at
+        while at - start < len(key):
+            word = next((w for w in words if key.startswith(w, at - start)), None)
+            if word is None:
+                return []
+            out.append((header_role(word), at, at + len(word)))
+            at += len(word)
+    merged: list[tuple[str, int, int]] = []
+    for role, a, b in out:  # "Reference" + "Range" of one header
+        if merged and merged[-1][0] == role:
+            merged[-1] = (role, merged[-1][1], b)
+        elif role:
+            merged.append((role, a, b))
+    return merged
 
 
 @dataclass
@@ -221,6 +237,8 @@ def _row_cells(row: list[Piece], segment: Segment) -> tuple[dict[str, str], list
             words = piece.block.text.split()
             if "code" in spanned and len(words) > 1 and CODE.match(words[-1]):
                 parts = {"test": " ".join(words[:-1]), "code": words[-1]}
+            elif "value" in spanned and len(words) > 1 and parse_value(words[-1]):
+                parts = {"test": " ".join(words[:-1]), "value": words[-1]}  # OCR joined name and value
         elif spanned:
             parts = _split_spill(piece.block.text, [start, *spanned])
         for role, text in parts.items():
