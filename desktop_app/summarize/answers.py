@@ -4,11 +4,29 @@ the server `openai` summarizer (the prompts, the parser and the merge are in pro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from desktop_app.jobs.cancel import CancelToken
 from desktop_app.jobs.progress import ProgressSink
 from desktop_app.models import Summary, SummaryWarning
 from desktop_app.settings import EngineSettings
+from desktop_app.summarize import prompts
 from desktop_app.summarize.chunking import Chunk
+
+
+def ask_twice(complete: Callable[[bool], str], stats) -> prompts.ChunkAnswer | None:
+    """One chunk's answer: the model is asked, and asked once more with the stricter retry prompt when
+    its first answer is not the JSON object asked for. `complete(retry)` is the transport (in-process
+    generate or an HTTP request); `stats` keeps every raw answer and counts the retries."""
+    for retry in (False, True):
+        raw = complete(retry)
+        stats.raw_answers.append(raw)
+        answer = prompts.parse_answer(raw)
+        if answer is not None:
+            return answer
+        if not retry:
+            stats.retries += 1
+    return None
 
 
 def fallback_to_sections(

@@ -35,7 +35,7 @@ from desktop_app.jobs.progress import ProgressSink
 from desktop_app.models import FIELD_NAMES, FOUND, Evidence, Summary, SummaryField, SummaryWarning
 from desktop_app.settings import EngineSettings
 from desktop_app.summarize import constrained, prompts
-from desktop_app.summarize.answers import fallback_to_sections
+from desktop_app.summarize.answers import ask_twice, fallback_to_sections
 from desktop_app.summarize.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, Chunk, split_text
 
 log = logging.getLogger(__name__)
@@ -363,17 +363,8 @@ class LlmSummarizer:
     def answer_chunk(
         self, chunk: str, language: str, cancel: CancelToken, progress: ProgressSink
     ) -> prompts.ChunkAnswer | None:
-        for retry in (False, True):
-            raw = self.decode(
-                self.generate_ids(chunk, language, retry=retry, cancel=cancel, progress=progress)
-            )
-            self.stats.raw_answers.append(raw)
-            answer = prompts.parse_answer(raw)
-            if answer is not None:
-                return answer
-            if not retry:
-                self.stats.retries += 1
-        return None
+        return ask_twice(lambda retry: self.decode(
+            self.generate_ids(chunk, language, retry=retry, cancel=cancel, progress=progress)), self.stats)
 
     # --- the Summarizer protocol ------------------------------------------------------------
 

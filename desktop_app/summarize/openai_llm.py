@@ -36,7 +36,7 @@ from desktop_app.models import Summary
 from desktop_app.ocr.openai_compat import api_key, is_loopback
 from desktop_app.settings import EngineSettings
 from desktop_app.summarize import prompts
-from desktop_app.summarize.answers import fallback_to_sections
+from desktop_app.summarize.answers import ask_twice, fallback_to_sections
 from desktop_app.summarize.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, Chunk, split_text
 from desktop_app.summarize.llm import DEFAULT_MAX_NEW_TOKENS, build_summary
 
@@ -271,15 +271,7 @@ class OpenAiSummarizer:
     # --- postprocess ------------------------------------------------------------------------
 
     def answer_chunk(self, chunk: str, language: str, cancel: CancelToken) -> prompts.ChunkAnswer | None:
-        for retry in (False, True):
-            raw = self.complete(chunk, language, retry=retry, cancel=cancel)
-            self.stats.raw_answers.append(raw)
-            answer = prompts.parse_answer(raw)
-            if answer is not None:
-                return answer
-            if not retry:
-                self.stats.retries += 1
-        return None
+        return ask_twice(lambda retry: self.complete(chunk, language, retry=retry, cancel=cancel), self.stats)
 
     # --- the Summarizer protocol ------------------------------------------------------------
 
