@@ -47,9 +47,9 @@ def ocr_page(image, key: str, engine, use_cache: bool) -> PageResult:
     path = CACHE / f"{key}.pkl"
     if use_cache and path.exists():
         return pickle.loads(path.read_bytes())
+    from desktop_app.cancel import NEVER_CANCELLED
     from desktop_app.ingest import SourcePage
-    from desktop_app.jobs.cancel import NEVER_CANCELLED
-    from desktop_app.jobs.progress import NULL_PROGRESS
+    from desktop_app.progress import NULL_PROGRESS
 
     source = SourcePage(index=0, width=image.width, height=image.height, _load=lambda: image)
     started = time.perf_counter()

@@ -1,6 +1,11 @@
 """OCR fidelity on real-looking captures: the embedded `rapidocr` engine vs Tesseract, same pages, same run.
 
     .venv/bin/python benchmarks/ocr_fidelity.py [--pages 6] [--forms 8] [--dpi 200] [--seed 7] [--sets rotated forms]
+        [--models v4 v6]
+
+`--models` compares rapidocr model generations on the same pages (PP-OCRv4 mobile, the default, and
+PP-OCRv6 small from the `rapidocr` 3.x wheel); each is timed against Tesseract in the same run. The
+machine's load average is printed with the table: speed numbers are only comparable within one run.
 
 Sets (the true text of every page is known):
 - `scan`: ../shared/data MTSamples notes on A4, scanner look: skew 0–5° either way, blur, grey paper, JPEG.
@@ -33,6 +38,7 @@ import argparse
 import io
 import json
 import math
+import os
 import random
 import re
 import statistics
@@ -47,12 +53,12 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import DATA, cmb_notes, mtsamples_notes, token_f1  # noqa: E402
+from desktop_app.cancel import CancelToken  # noqa: E402
 from desktop_app.evidence import DocumentText  # noqa: E402
-from desktop_app.jobs.cancel import CancelToken  # noqa: E402
-from desktop_app.jobs.progress import NULL_PROGRESS  # noqa: E402
 from desktop_app.models import PageResult  # noqa: E402
-from desktop_app.ocr.rapid import RapidOcrEngine  # noqa: E402
+from desktop_app.ocr.rapid import DEFAULT_MODELS, MODELS, RapidOcrEngine  # noqa: E402
 from desktop_app.pipeline import Pipeline  # noqa: E402
+from desktop_app.progress import NULL_PROGRESS  # noqa: E402
 from desktop_app.render import A4_INCHES, _wrap, find_font  # noqa: E402
 from desktop_app.summarize.guard import OCR_DOUBT  # noqa: E402
 
@@ -291,17 +297,28 @@ def run_tesseract(image: Image.Image, language: str, *, find_orientation: bool) 
 
 
 @dataclass
+class Reading:
+    """One engine's result on one page."""
+
+    seconds: float
+    cer: float
+    f1: float
+    order: bool
+    doubt: tuple[DoubtCount, DoubtCount] | None = None
+
+
+@dataclass
 class Row:
     set_name: str
-    rapid_s: float
-    tess_s: float
-    rapid_cer: float
-    tess_cer: float
-    rapid_f1: float
-    tess_f1: float
-    rapid_order: bool
-    tess_order: bool
-    doubt: tuple[DoubtCount, DoubtCount] | None
+    readings: dict[str, Reading]  # engine label ("rapidocr v4", "tesseract") -> its reading
+
+
+def _score(case: Case, text: str, seconds: float) -> Reading:
+    return Reading(seconds, cer_no_spaces(text, case.truth), token_f1(text, case.truth), in_order(text, case.truth))
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def main() -> int:
@@ -311,65 +328,77 @@ def main() -> int:
     parser.add_argument("--dpi", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sets", nargs="*", help="only these sets (scan photo rotated two-column zh-scan forms)")
+    parser.add_argument("--models", nargs="+", default=[DEFAULT_MODELS], choices=MODELS,
+                        help="rapidocr model generations to compare (v4: PP-OCRv4 mobile, v6: PP-OCRv6 small)")
     args = parser.parse_args()
 
     cases = [case for case in build_cases(args.pages, args.forms, args.dpi, args.seed)
              if not args.sets or case.set_name in args.sets]
-    engine = RapidOcrEngine()
-    pipeline = Pipeline(ocr_engine=engine)
+    engines = {}
+    for models in args.models:
+        engine = RapidOcrEngine(models=models)
+        engines[f"rapidocr {models} ({(engine.backend or '?').removeprefix('rapidocr_')})"] = engine
+    pipelines = {label: Pipeline(ocr_engine=engine) for label, engine in engines.items()}
     cancel = CancelToken()
-    engine.recognize(_ImagePage(cases[0].image), cancel=cancel, progress=NULL_PROGRESS)  # load outside timing
+    for engine in engines.values():  # load outside timing
+        engine.recognize(_ImagePage(cases[0].image), cancel=cancel, progress=NULL_PROGRESS)
+    print(f"start: {_load()}", file=sys.stderr)
     rows = []
     for case in cases:
-        started = time.perf_counter()
-        output = engine.recognize(_ImagePage(case.image), cancel=cancel, progress=NULL_PROGRESS)
-        rapid_s = time.perf_counter() - started
+        readings = {}
+        for label, engine in engines.items():
+            started = time.perf_counter()
+            output = engine.recognize(_ImagePage(case.image), cancel=cancel, progress=NULL_PROGRESS)
+            readings[label] = _score(case, output.text, time.perf_counter() - started)
+            if case.set_name != "forms":
+                page = PageResult(0, engine.name, text=output.text, blocks=output.blocks)
+                readings[label].doubt = doubt_count(pipelines[label], page, case.truth)
         started = time.perf_counter()
         tess_text = run_tesseract(case.image, case.language, find_orientation=case.set_name == "rotated")
-        tess_s = time.perf_counter() - started
-        doubt = None
-        if case.set_name != "forms":
-            page = PageResult(0, engine.name, text=output.text, blocks=output.blocks)
-            doubt = doubt_count(pipeline, page, case.truth)
-        rows.append(Row(case.set_name, rapid_s, tess_s, cer_no_spaces(output.text, case.truth),
-                        cer_no_spaces(tess_text, case.truth), token_f1(output.text, case.truth),
-                        token_f1(tess_text, case.truth), in_order(output.text, case.truth),
-                        in_order(tess_text, case.truth), doubt))
-        print(f"  {case.set_name:10s} rapid {rapid_s:5.2f}s CER {rows[-1].rapid_cer:6.2%} | "
-              f"tesseract {tess_s:5.2f}s CER {rows[-1].tess_cer:6.2%}", file=sys.stderr)
+        readings["tesseract"] = _score(case, tess_text, time.perf_counter() - started)
+        rows.append(Row(case.set_name, readings))
+        print(f"  {case.set_name:10s} " + " | ".join(f"{label} {r.seconds:5.2f}s CER {r.cer:6.2%}"
+                                                    for label, r in readings.items()), file=sys.stderr)
+    load = _load()
 
-    print(f"\nOCR fidelity: {len(rows)} pages, {args.dpi} dpi renders + FUNSD scans (same pages, same run)\n")
-    print("| set (pages) | CER rapidocr | CER Tesseract | ratio | word F1 rapidocr | word F1 Tesseract "
-          "| lists in order rapidocr | lists in order Tesseract | s/page rapidocr | s/page Tesseract | speed× |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"\nOCR fidelity: {len(rows)} pages, {args.dpi} dpi renders + FUNSD scans (same pages, same run; "
+          f"{load} at the end)\n")
+    print("| set (pages) | engine | CER | CER ÷ Tesseract's | word F1 | lists in order | s/page | speed × Tesseract |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     names = list(dict.fromkeys(r.set_name for r in rows)) + ["all"]
     for name in names:
         subset = rows if name == "all" else [r for r in rows if r.set_name == name]
-        rc, tc = statistics.mean(r.rapid_cer for r in subset), statistics.mean(r.tess_cer for r in subset)
-        rs, ts = statistics.mean(r.rapid_s for r in subset), statistics.mean(r.tess_s for r in subset)
-        ratio = rc / tc if tc else math.inf
-        rf, tf = statistics.mean(r.rapid_f1 for r in subset), statistics.mean(r.tess_f1 for r in subset)
-        ro, to = sum(r.rapid_order for r in subset), sum(r.tess_order for r in subset)
-        print(f"| {name} ({len(subset)}) | {rc:.2%} | {tc:.2%} | {ratio:.2f} | {rf:.3f} | {tf:.3f} | "
-              f"{ro}/{len(subset)} | {to}/{len(subset)} | {rs:.2f} | {ts:.2f} | {ts / rs:.1f}× |")
+        tess_cer = statistics.mean(r.readings["tesseract"].cer for r in subset)
+        tess_s = statistics.mean(r.readings["tesseract"].seconds for r in subset)
+        for label in [*engines, "tesseract"]:
+            cer = statistics.mean(r.readings[label].cer for r in subset)
+            seconds = statistics.mean(r.readings[label].seconds for r in subset)
+            ratio = cer / tess_cer if tess_cer else math.inf
+            print(f"| {name} ({len(subset)}) | {label} | {cer:.2%} | {ratio:.2f} | "
+                  f"{statistics.mean(r.readings[label].f1 for r in subset):.3f} | "
+                  f"{sum(r.readings[label].order for r in subset)}/{len(subset)} | {seconds:.2f} | "
+                  f"{tess_s / seconds:.1f}× |")
 
     print("\nOCR doubt (words that differ from the true text; flags = words in `ocr_doubt` spans)\n")
-    print("| set | where | wrong words | flagged of wrong | flags | false alarms | unflagged misreads (examples) |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for which, label in ((0, "summary fields"), (1, "whole page")):
-        total = DoubtCount()
-        for name in names[:-1]:
-            count = DoubtCount()
-            for row in rows:
-                if row.set_name == name and row.doubt is not None:
-                    count.add(row.doubt[which])
-            if not any(row.set_name == name and row.doubt is not None for row in rows):
-                continue  # forms: no summary to check
-            total.add(count)
-            print(f"| {name} | {label} | {count.wrong} | {_share(count.wrong_flagged, count.wrong)} | "
-                  f"{count.flagged} | {_share(count.right_flagged, count.flagged)} | {' '.join(count.examples[:4])} |")
-        print(f"| all | {label} | {total.wrong} | {_share(total.wrong_flagged, total.wrong)} | {total.flagged} | "
-              f"{_share(total.right_flagged, total.flagged)} | |")
+    print("| engine | set | where | wrong words | flagged of wrong | flags | false alarms "
+          "| unflagged misreads (examples) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for label in engines:
+        for which, where in ((0, "summary fields"), (1, "whole page")):
+            total = DoubtCount()
+            for name in names[:-1]:
+                doubts = [r.readings[label].doubt for r in rows if r.set_name == name]
+                if not any(d is not None for d in doubts):
+                    continue  # forms: no summary to check
+                count = DoubtCount()
+                for doubt in doubts:
+                    count.add(doubt[which])
+                total.add(count)
+                print(f"| {label} | {name} | {where} | {count.wrong} | {_share(count.wrong_flagged, count.wrong)} | "
+                      f"{count.flagged} | {_share(count.right_flagged, count.flagged)} | "
+                      f"{' '.join(count.examples[:4])} |")
+            print(f"| {label} | all | {where} | {total.wrong} | {_share(total.wrong_flagged, total.wrong)} | "
+                  f"{total.flagged} | {_share(total.right_flagged, total.flagged)} | |")
     return 0
 
 

@@ -19,11 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import cer, cmb_notes, mtsamples_notes  # noqa: E402
+from desktop_app.cancel import CancelToken  # noqa: E402
 from desktop_app.ingest import open_document  # noqa: E402
-from desktop_app.jobs.cancel import CancelToken  # noqa: E402
-from desktop_app.jobs.progress import NULL_PROGRESS  # noqa: E402
 from desktop_app.ocr.pdf_text import PdfTextEngine  # noqa: E402
 from desktop_app.ocr.rapid import RapidOcrEngine  # noqa: E402
+from desktop_app.progress import NULL_PROGRESS  # noqa: E402
 from desktop_app.render import render_pages, save_text_pdf, scan_damage  # noqa: E402
 
 

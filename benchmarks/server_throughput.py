@@ -49,12 +49,12 @@ def make_inbox(folder: Path, count: int) -> Path:
 def run(inbox: Path, work: Path, url: str, model: str, concurrency: int) -> dict:
     """One batch into a fresh output folder; documents/minute and the server's token counts."""
     settings = EngineSettings(ocr="openai", endpoint=url, served_model="unused", summarizer="openai",
-                              summary_endpoint=url, summary_served_model=model)
+                              summary_endpoint=url, summary_served_model=model, concurrency=concurrency)
     out = Path(tempfile.mkdtemp(dir=work, prefix=f"out{concurrency}-"))
     report = io.StringIO()
     started = time.perf_counter()
     with contextlib.redirect_stdout(report), contextlib.redirect_stderr(io.StringIO()):
-        code = run_batch(inbox, out, settings, concurrency=concurrency)
+        code = run_batch(inbox, out, settings)
     seconds = time.perf_counter() - started
     documents = len(list(inbox.glob("*.pdf")))
     usage = _USAGE.search(report.getvalue())

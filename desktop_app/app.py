@@ -22,16 +22,18 @@ from PySide6.QtWidgets import QApplication
 from desktop_app import paths, qt_settings
 from desktop_app.errors import ExitCode
 from desktop_app.jobs.audit_writer import AuditWriter
-from desktop_app.jobs.runner import InboxWatcher, JobRunner, PageImageLoader, PipelineFactory
+from desktop_app.jobs.inbox import InboxWatcher
+from desktop_app.jobs.page_images import PageImageLoader
+from desktop_app.jobs.runner import JobRunner, PipelineFactory
 from desktop_app.privacy import history
 from desktop_app.privacy.audit import AuditLog
+from desktop_app.qt_binding import qt_binding_problem
 from desktop_app.qt_settings import Preferences
 from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 TRANSLATION_BASENAME = "emr_assist"
-UI_LANGUAGES = ("zh_CN", "en")
 
 
 def short_language(ui_language: str) -> str:
@@ -97,31 +99,6 @@ def install_translators(app: QApplication, language: str) -> bool:
         app.installTranslator(translator)
     app._emr_translators = installed
     return ok
-
-
-# --- the Qt binding ----------------------------------------------------------------------
-
-
-def qt_binding_problem() -> str | None:
-    """A known-broken Qt binding, detected by behaviour rather than by version number.
-
-    PySide6 6.12.0 on Python < 3.12 drops a reference to `None` on every call of a method that
-    returns nothing; the interpreter then aborts after a few thousand calls ("none_dealloc"),
-    losing the user's work. Better to refuse to start with a clear message.
-    """
-    from PySide6.QtCore import QObject
-
-    probe = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(50):
-        probe.setObjectName("probe")
-    if sys.getrefcount(None) < before - 25:
-        import PySide6
-
-        return (f"PySide6 {PySide6.__version__} is broken on Python {sys.version_info.major}."
-                f"{sys.version_info.minor} (reference-count bug; the app would crash). "
-                "Install another version: pip install 'PySide6-Essentials>=6.6,<6.12'")
-    return None
 
 
 # --- the app -----------------------------------------------------------------------------

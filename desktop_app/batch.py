@@ -62,8 +62,9 @@ def _succeeded(json_path: Path) -> bool:
 
 
 def run_batch(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_language: str = "en",
-              audit=None, concurrency: int = 1) -> int:
+              audit=None) -> int:
     """`audit`: where each document's summarize and export entries go (`cli.CliAudit`; None = none).
+    `settings.concurrency`: how many documents at once (server engines only).
     One batch at a time per --out folder (a lock file in it, released when the process ends, even
     by `kill -9`); temporary files a killed run left there are removed first."""
     from filelock import FileLock, Timeout
@@ -85,7 +86,7 @@ def run_batch(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_language
     try:
         for leftover in out_dir.glob(".tmp-*"):  # only a dead run's: the lock says no other is writing
             leftover.unlink(missing_ok=True)
-        return _run_locked(in_dir, out_dir, settings, ui_language, audit, concurrency)
+        return _run_locked(in_dir, out_dir, settings, ui_language, audit)
     finally:
         lock.release()
 
@@ -95,9 +96,8 @@ def _unreadable_result(in_dir: Path, path: Path, error: errors.DocumentError, ui
                           error_code=error.code)
 
 
-def _run_locked(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_language: str, audit,
-                concurrency: int = 1) -> int:
-    """Documents run through `batch_workers` (up to `concurrency` at once on server engines); each
+def _run_locked(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_language: str, audit) -> int:
+    """Documents run through `batch_workers` (up to `settings.concurrency` at once on server engines); each
     output is written here, in this process, as its document finishes. The report lists failures in
     document order whatever order they finished in. When a server stops answering, the batch waits for
     the documents in flight, sends ONE more (a probe) and, if that fails the same way, starts no more:
@@ -106,6 +106,7 @@ def _run_locked(in_dir: Path, out_dir: Path, settings: EngineSettings, ui_langua
 
     documents = find_documents(in_dir)
     Pipeline(settings, ui_language=ui_language).check_engines()
+    concurrency = settings.concurrency
     if concurrency > 1 and not batch_workers.allows_concurrency(settings):
         print(f"emr-assist: {errors.ConcurrencyInProcess(asked=concurrency).message(ui_language)}",
               file=sys.stderr)

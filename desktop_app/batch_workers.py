@@ -22,19 +22,19 @@ from desktop_app.models import DocumentResult
 from desktop_app.pipeline import Pipeline
 from desktop_app.settings import EngineSettings
 
-SERVER_OCR = ("openai",)  # OCR engines that only send requests
-LIGHT_SUMMARIZERS = ("openai", "sections")  # a server, or pure Python with no model
 SERVER_DOWN_CODES = frozenset({"summary_server_unreachable", "ocr_server_unreachable"})
 
 _pipeline: Pipeline | None = None  # this process's pipeline (a worker's, or the parent's when inline)
 
 
 def allows_concurrency(settings: EngineSettings) -> bool:
-    """Several documents at once only when no engine would load a model into this machine's memory.
+    """Several documents at once only when no engine would load a model into this machine's memory (the
+    registry's `loads_weights`): N copies of a local model would only compete for the same cores and RAM.
     (A PDF page with a usable text layer is read by the text-layer reader, which loads nothing.)"""
-    from desktop_app.summarize import registry
+    from desktop_app import engines
 
-    return settings.ocr in SERVER_OCR and registry.find(settings.summarizer).name in LIGHT_SUMMARIZERS
+    return not engines.resolve_ocr(settings).loads_weights and not engines.find(
+        "summary", settings.summarizer).loads_weights
 
 
 @dataclass

@@ -15,8 +15,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from desktop_app import __version__, paths
+from desktop_app import __version__, paths, settings_cli
 from desktop_app.errors import ExitCode
+from desktop_app.settings_table import ENGINE, LIMIT
 
 
 def _default_ui_language() -> str:
@@ -26,47 +27,15 @@ def _default_ui_language() -> str:
     return "zh" if value.lower().startswith("zh") else "en"
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got '{value}'")
-    return number
-
-
-def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+def _add_engine_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """The command's settings flags (declared in desktop_app/settings_table.py), help in the user's language."""
+    language = _default_ui_language()
     group = parser.add_argument_group("engines")
-    group.add_argument("--ocr", metavar="NAME",
-                       help="OCR engine for pages without a usable text layer (default: the app's setting, "
-                            "else auto = rapidocr)")
-    group.add_argument("--summarizer", metavar="NAME",
-                       help="summarizer (default: the app's setting, else sections, the embedded extractor)")
-    group.add_argument("--dpi", type=int, default=200, help="render DPI for PDF pages that need OCR (default 200)")
-    group.add_argument("--no-text-layer", action="store_true",
-                       help="OCR every PDF page even when it has a usable text layer")
-    group.add_argument("--ocr-model", type=Path, metavar="PATH", help="local folder of an OCR model")
-    group.add_argument("--summarizer-model", type=Path, metavar="PATH",
-                       help="local folder (or .gguf file) of a summary model")
-    group.add_argument("--endpoint", metavar="URL", help="OpenAI-compatible OCR server (loopback or allow-listed)")
-    group.add_argument("--served-model", metavar="NAME", help="model name on that server")
-    group.add_argument("--summary-endpoint", metavar="URL",
-                       help="OpenAI-compatible summary server for --summarizer openai (loopback or allow-listed)")
-    group.add_argument("--summary-served-model", metavar="NAME", help="model name on that summary server")
-    group.add_argument("--allow-host", action="append", metavar="HOST",
-                       help="allow connections to this non-loopback host (repeatable); nothing else is reached")
-    group.add_argument("--device", help="auto, cpu or cuda (model engines; default: the app's setting, else auto)")
-    group.add_argument("--quantization", choices=("8bit", "4bit"), help="load model engines quantized")
-    group.add_argument("--output-language", choices=("zh", "en"),
-                       help="language of the labels (default: the app's setting, else the note's own language)")
+    settings_cli.add_options(group, command, language, scope=ENGINE)
     group.add_argument("--no-app-settings", action="store_true",
                        help="ignore the desktop app's saved engine settings (by default they fill in every "
                             "engine option not given here)")
-    limits = parser.add_argument_group("limits")
-    limits.add_argument("--max-pages", type=int, default=1000, help="refuse documents with more pages")
-    limits.add_argument("--max-megapixels", type=float, default=100.0, help="refuse larger page images")
-    limits.add_argument("--max-mb", type=float, default=300.0, help="refuse larger files")
+    settings_cli.add_options(parser.add_argument_group("limits"), command, language, scope=LIMIT)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,17 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
     summarize.add_argument("--tables", type=Path, metavar="OUT_DIR",
                            help="also write the tables the OCR found (HTML tables) as CSV and XLSX here")
-    _add_engine_options(summarize)
+    _add_engine_options(summarize, "summarize")
     summarize.set_defaults(handler=_cmd_summarize)
 
     batch = commands.add_parser("batch", help="summarize every document below a folder (resumable)")
     batch.add_argument("in_dir", type=Path, metavar="IN_DIR")
     batch.add_argument("--out", type=Path, required=True, metavar="OUT_DIR",
                        help="one .json and one .md per document are written here")
-    batch.add_argument("--concurrency", type=_positive_int, default=1, metavar="N",
-                       help="documents in flight at once when the engines are servers (default 1; "
-                            "in-process engines always run one at a time)")
-    _add_engine_options(batch)
+    _add_engine_options(batch, "batch")
     batch.set_defaults(handler=_cmd_batch)
 
     engines = commands.add_parser("engines", help="list the OCR engines and summarizers")
@@ -155,19 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace):
-    from desktop_app.settings import EngineSettings, IngestLimits
-
-    limits = IngestLimits(max_bytes=int(args.max_mb * 2**20), max_pixels_per_page=int(args.max_megapixels * 1e6),
-                          max_pages=args.max_pages)
-    return EngineSettings(
-        ocr=args.ocr or "auto", summarizer=args.summarizer or "sections", dpi=args.dpi,
-        use_text_layer=not args.no_text_layer,
-        ocr_model=args.ocr_model, summarizer_model=args.summarizer_model, endpoint=args.endpoint,
-        served_model=args.served_model, allowed_hosts=_allowed_hosts(args), device=args.device or "auto",
-        summary_endpoint=args.summary_endpoint, summary_served_model=args.summary_served_model,
-        quantization=args.quantization,
-        output_language=args.output_language, limits=limits,
-    )
+    return settings_cli.engine_settings(args, args.command)
 
 
 def result_json(result) -> str:
@@ -217,8 +171,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 def _cmd_batch(args: argparse.Namespace) -> int:
     from desktop_app.batch import run_batch
 
-    return run_batch(args.in_dir, args.out, _settings(args), ui_language=args.lang, audit=CliAudit(),
-                     concurrency=args.concurrency)
+    return run_batch(args.in_dir, args.out, _settings(args), ui_language=args.lang, audit=CliAudit())
 
 
 class CliAudit:
@@ -253,17 +206,13 @@ class CliAudit:
 
 
 def _cmd_engines(args: argparse.Namespace) -> int:
-    from desktop_app.ocr import registry as ocr_registry
-    from desktop_app.summarize import registry as summary_registry
+    from desktop_app import engines
 
-    print("OCR engines (preference order):")
-    for spec in ocr_registry.OCR_ENGINES:
-        state = "installed" if spec.is_installed() else "not installed"
-        print(f"  {spec.name:14} {state:14} {spec.description}")
-    print("Summarizers:")
-    for spec in summary_registry.SUMMARIZERS:
-        state = "installed" if spec.is_installed() else "not installed"
-        print(f"  {spec.name:14} {state:14} {spec.description}")
+    for kind, title in (("ocr", "OCR engines (preference order):"), ("summary", "Summarizers:")):
+        print(title)
+        for spec in engines.specs(kind):
+            state = "installed" if spec.is_installed() else "not installed"
+            print(f"  {spec.name:14} {state:14} {spec.description}")
     return ExitCode.OK
 
 
@@ -354,7 +303,6 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    from desktop_app.errors import HistoryUnavailable
     from desktop_app.privacy import history
 
     db_path = args.file or history.default_path()
@@ -371,9 +319,9 @@ def _cmd_history(args: argparse.Namespace) -> int:
         audit.record("history_delete_all")
         print(f"History deleted ({db_path}).")
         return ExitCode.OK
-    reason = history.unavailable_reason()
-    if reason:
-        print(HistoryUnavailable(reason=reason).message(args.lang))
+    problem = history.unavailable()
+    if problem is not None:
+        print(problem.message(args.lang))
         return ExitCode.OK if args.history_command == "status" else ExitCode.CONFIG
     if not db_path.exists():
         print(f"History can be turned on (Settings in the desktop app); nothing is stored yet ({db_path}).")
@@ -396,27 +344,18 @@ def _apply_app_settings(args: argparse.Namespace) -> None:
     (QtCore only, imported here: never at module import), unless --no-app-settings."""
     if args.command not in ("summarize", "batch") or args.no_app_settings:
         return  # `evaluate` reads them itself, per config
-    from desktop_app.settings import app_engine_settings
-
-    saved = app_engine_settings()
-    if saved is None:  # PySide6 not installed: the built-in defaults
+    try:
+        from desktop_app.qt_settings import saved_engine_settings
+    except ImportError:  # PySide6 not installed: the built-in defaults
         return
-    for name, value in (("ocr", saved.ocr), ("summarizer", saved.summarizer), ("ocr_model", saved.ocr_model),
-                        ("summarizer_model", saved.summarizer_model), ("endpoint", saved.endpoint),
-                        ("served_model", saved.served_model), ("device", saved.device),
-                        ("summary_endpoint", saved.summary_endpoint),
-                        ("summary_served_model", saved.summary_served_model),
-                        ("quantization", saved.quantization), ("output_language", saved.output_language)):
-        if getattr(args, name, None) is None and value is not None:
-            setattr(args, name, value)
-    args.allow_host = list(dict.fromkeys([*(args.allow_host or ()), *saved.allowed_hosts]))
+    settings_cli.fill_from_saved(args, args.command, saved_engine_settings())
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from desktop_app.doctor import FAIL, format_checks, run_checks
 
     results = run_checks()
-    print(format_checks(results))
+    print(format_checks(results, args.lang))
     return ExitCode.CONFIG if any(r.status == FAIL for r in results) else ExitCode.OK
 
 
@@ -461,4 +400,4 @@ def main(argv: list[str] | None = None) -> int:
 
 def _allowed_hosts(args: argparse.Namespace) -> tuple[str, ...]:
     """The user's allow-list of non-loopback hosts (e.g. the hospital's OCR server)."""
-    return tuple(getattr(args, "allow_host", None) or ())
+    return tuple(getattr(args, "allowed_hosts", None) or ())

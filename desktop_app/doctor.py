@@ -4,6 +4,10 @@ Each check is a small function returning a `Check` (or a list of them); add one 
 `CHECKS`. Checks must be quick, must not touch the network and must not print note text. A warning or
 an error says what to do. Heavy libraries (torch) are imported only inside their check, and what a
 check learns from the machine comes from a small `probe_*` function, so tests can replace it.
+
+A check's detail is a code and its parameters (doctor_texts.py), rendered in the reader's language.
+No GUI module is imported: the Qt check loads QtCore only, and the app's saved model folders are read
+through `qt_settings` (QtCore's QSettings).
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop_app import doctor_texts as texts
 from desktop_app import paths
+from desktop_app.doctor_texts import Text
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -27,21 +33,32 @@ OK, WARN, FAIL = "ok", "warn", "fail"
 class Check:
     name: str
     status: str  # ok | warn | fail
-    detail: str
+    code: str  # what the detail says: a key of doctor_texts.TEXTS
+    params: dict = field(default_factory=dict)
+
+    def text(self, language: str = "en") -> str:
+        """The detail in `language` (zh or en)."""
+        return texts.render(self.code, self.params, language)
+
+    @property
+    def detail(self) -> str:
+        return self.text("en")
 
 
 def check_network() -> Check:
     from desktop_app.privacy import network
 
     posture = network.posture()
-    return Check("network", OK if posture.installed else WARN, posture.describe())
+    if not posture.installed:
+        return Check("network", WARN, "network_off")
+    return Check("network", OK, "network_on", {"hosts": ", ".join(posture.allowed_hosts) or texts.NONE})
 
 
 def check_offline_environment() -> Check:
     missing = [key for key, value in paths.OFFLINE_ENV.items() if os.environ.get(key) != value]
     if missing:
-        return Check("offline", WARN, "Hugging Face offline switches not set: " + ", ".join(missing))
-    return Check("offline", OK, "Hugging Face libraries forced offline (" + ", ".join(paths.OFFLINE_ENV) + ")")
+        return Check("offline", WARN, "offline_missing", {"switches": ", ".join(missing)})
+    return Check("offline", OK, "offline_ok", {"switches": ", ".join(paths.OFFLINE_ENV)})
 
 
 def check_telemetry() -> Check:
@@ -49,34 +66,33 @@ def check_telemetry() -> Check:
     runtimes with telemetry are loaded in this process."""
     from desktop_app.privacy import telemetry
 
-    findings = telemetry.report()
-    return Check("telemetry", OK if all(f.ok for f in findings) else FAIL, "; ".join(f.detail for f in findings))
+    findings = telemetry.report()  # its findings are in English only (names of switches and modules)
+    status = OK if all(f.ok for f in findings) else FAIL
+    return Check("telemetry", status, "telemetry", {"findings": "; ".join(f.detail for f in findings)})
 
 
 def check_audit_log() -> Check:
     from desktop_app.privacy import audit
 
     result = audit.AuditLog().verify()
-    detail = audit.describe(result)
-    if result.key_source:
-        detail += f"; sealed with the key from the {result.key_source}"
-        detail += "; anchor checked" if result.anchored else ""
-    return Check("audit log", OK if result.ok else FAIL, detail)
+    described = Text(audit.describe(result, "en"), audit.describe(result, "zh"))
+    return Check("audit log", OK if result.ok else FAIL, "audit",
+                 {"result": described, "key": texts.audit_key(result.key_source, result.anchored)})
 
 
 def check_history() -> Check:
     from desktop_app.privacy import history
 
-    reason = history.unavailable_reason()
-    if reason:
-        return Check("history", OK, f"off: {reason}")
-    return Check("history", OK, "can be turned on (encrypted, key in the OS keyring)")
+    problem = history.unavailable()
+    if problem is not None:
+        return Check("history", OK, "history_off", {"reason": Text(problem.reason("en"), problem.reason("zh"))})
+    return Check("history", OK, "history_ok")
 
 
 # --- Python and Qt -------------------------------------------------------------------------
 
 MIN_PYTHON = (3, 10)
-BAD_PYSIDE = {((6, 12, 0), (3, 12)): "reference-count bug on Python < 3.12; the app crashes after a while"}
+BAD_PYSIDE = {((6, 12, 0), (3, 12)): texts.PYSIDE_REFCOUNT}
 
 
 def probe_python() -> tuple[tuple[int, int, int], str]:
@@ -87,9 +103,8 @@ def check_python() -> Check:
     version, executable = probe_python()
     text = ".".join(map(str, version))
     if version[:2] < MIN_PYTHON:
-        return Check("python", FAIL, f"Python {text} is too old: install Python 3.10 or newer and "
-                                     "reinstall the app")
-    return Check("python", OK, f"Python {text} ({executable})")
+        return Check("python", FAIL, "python_old", {"version": text})
+    return Check("python", OK, "python_ok", {"version": text, "executable": executable})
 
 
 @dataclass
@@ -97,7 +112,7 @@ class QtInfo:
     installed: bool
     pyside: str = ""
     qt: str = ""
-    problem: str | None = None  # the app's behavioural probe of the binding
+    broken: bool = False  # the behavioural probe of the binding (qt_binding.py) found the known bug
 
 
 def probe_qt() -> QtInfo:
@@ -106,9 +121,9 @@ def probe_qt() -> QtInfo:
     import PySide6
     from PySide6 import QtCore
 
-    from desktop_app.app import qt_binding_problem
+    from desktop_app.qt_binding import binding_is_broken
 
-    return QtInfo(True, PySide6.__version__, QtCore.qVersion(), qt_binding_problem())
+    return QtInfo(True, PySide6.__version__, QtCore.qVersion(), binding_is_broken())
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -124,16 +139,14 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 def check_qt() -> Check:
     info = probe_qt()
     if not info.installed:
-        return Check("qt", WARN, "PySide6 is not installed: the desktop app cannot open (the command line "
-                                 "works). Install it: pip install 'PySide6-Essentials>=6.6,<6.12'")
+        return Check("qt", WARN, "qt_missing")
     python = tuple(probe_python()[0][:2])
     for (bad, below), why in BAD_PYSIDE.items():
         if _version_tuple(info.pyside)[:3] == bad and python < below:
-            return Check("qt", FAIL, f"PySide6 {info.pyside}: {why}. Install another version: "
-                                     "pip install 'PySide6-Essentials>=6.6,<6.12'")
-    if info.problem:
-        return Check("qt", FAIL, info.problem)
-    return Check("qt", OK, f"PySide6 {info.pyside}, Qt {info.qt}")
+            return Check("qt", FAIL, "qt_bad", {"pyside": info.pyside, "why": why})
+    if info.broken:
+        return Check("qt", FAIL, "qt_broken", {"pyside": info.pyside, "python": ".".join(map(str, python))})
+    return Check("qt", OK, "qt_ok", {"pyside": info.pyside, "qt": info.qt})
 
 
 # --- torch, CUDA, bitsandbytes ---------------------------------------------------------------
@@ -194,32 +207,24 @@ def check_torch() -> list[Check]:
     info = probe_torch()
     models = bool(model_folders())
     if not info.installed:
-        status = WARN if models else OK
-        todo = ("; model folders are set up, so install the PyTorch build for this machine (README, "
-                "GPU install)" if models else "; only the model engines need it")
-        return [Check("torch", status, "not installed: the embedded engines work without it" + todo)]
+        return [Check("torch", WARN if models else OK, "torch_missing",
+                      {"todo": texts.TORCH_NEEDED if models else texts.TORCH_OPTIONAL})]
     if info.error and not info.version:
-        return [Check("torch", FAIL, f"installed but does not import ({info.error}): reinstall the "
-                                     "PyTorch build for this machine (README, GPU install)")]
-    results = [Check("torch", OK, f"torch {info.version} ("
-                     + (f"CUDA {info.cuda_build} build)" if info.cuda_build else "CPU build)"))]
+        return [Check("torch", FAIL, "torch_broken", {"error": info.error})]
+    build = texts.cuda_build(info.cuda_build) if info.cuda_build else texts.CPU_BUILD
+    results = [Check("torch", OK, "torch_ok", {"version": info.version, "build": build})]
     if info.torchvision:
-        results.append(Check("torch", WARN, "torchvision is installed beside torch; a mismatched build "
-                                            "breaks the OCR model's processor: pip uninstall torchvision"))
-    driver = f", driver {info.driver}" if info.driver else ""
+        results.append(Check("torch", WARN, "torchvision"))
+    driver = texts.driver(info.driver)
     if info.cuda_available and info.gpus:
         for gpu in info.gpus:
-            vram = f"{gpu.vram_bytes / 2**30:.1f} GiB VRAM"
-            results.append(Check("gpu", OK, f"CUDA: {gpu.name}, {vram}{driver}"))
+            results.append(Check("gpu", OK, "gpu_ok",
+                                 {"gpu": gpu.name, "vram": gpu.vram_bytes / 2**30, "driver": driver}))
     elif info.cuda_build:
-        detail = info.error or "no usable GPU found"
-        results.append(Check("gpu", WARN, f"CUDA {info.cuda_build} build but {detail}{driver}: update the "
-                                          "NVIDIA driver, or install the torch build matching it; model "
-                                          "engines run on the CPU (slow) until then"))
+        results.append(Check("gpu", WARN, "gpu_unusable", {"cuda": info.cuda_build, "driver": driver,
+                                                            "problem": info.error or texts.NO_GPU}))
     else:
-        results.append(Check("gpu", WARN if models else OK,
-                             f"no CUDA (CPU build of torch{driver}): model engines run on the CPU, slowly. "
-                             "On an NVIDIA workstation install the CUDA build (README, GPU install)"))
+        results.append(Check("gpu", WARN if models else OK, "gpu_none", {"driver": driver}))
     return results
 
 
@@ -234,12 +239,11 @@ def probe_bitsandbytes() -> str | None:
 def check_bitsandbytes() -> Check:
     version = probe_bitsandbytes()
     if version:
-        return Check("quantize", OK, f"bitsandbytes {version}: --quantization 8bit / 4bit available on CUDA")
+        return Check("quantize", OK, "bnb_ok", {"version": version})
     torch = probe_torch() if importlib.util.find_spec("torch") is not None else TorchInfo(False)
     if torch.cuda_available:
-        return Check("quantize", WARN, "bitsandbytes is not installed: 8-bit / 4-bit loading (needed to fit "
-                                       "both models on an 8 GB card) is off. pip install bitsandbytes")
-    return Check("quantize", OK, "bitsandbytes not installed (only used for 8-bit / 4-bit on a CUDA GPU)")
+        return Check("quantize", WARN, "bnb_missing_gpu")
+    return Check("quantize", OK, "bnb_not_needed")
 
 
 # --- model folders -----------------------------------------------------------------------------
@@ -282,18 +286,17 @@ def check_models() -> list[Check]:
 
     folders = model_folders()
     if not folders:
-        return [Check("models", OK, "none set up: the embedded engines need none. To add one: "
-                                    "emr-assist models import SRC_DIR --as ocr|summary")]
+        return [Check("models", OK, "models_none")]
     results = []
     for label, path in folders:
         report = check_model(path)
+        params = {"label": label, "path": str(path)}
         if report.ok:
-            role = f", {report.role}" if report.role else ""
-            results.append(Check("model", OK, f"{label}: {path} ({report.model_type or '?'}{role}, "
-                                              f"{report.params / 1e9:.2f} B parameters)"))
-        else:
-            results.append(Check("model", FAIL, f"{label}: {path}: {'; '.join(report.problems)}. Copy the "
-                                                "folder again, or clear it in Settings"))
+            results.append(Check("model", OK, "model_ok", {
+                **params, "model_type": report.model_type or "?", "params": report.params / 1e9,
+                "role": f", {report.role}" if report.role else ""}))
+        else:  # model_check words its problems in English
+            results.append(Check("model", FAIL, "model_bad", {**params, "problems": "; ".join(report.problems)}))
     return results
 
 
@@ -318,18 +321,13 @@ def check_keyring() -> Check:
     try:
         names = probe_keyring()
     except ImportError:
-        return Check("keyring", WARN, "the keyring package is missing: reinstall the app")
+        return Check("keyring", WARN, "keyring_package")
     secure = [n for n in names if not _insecure_backend(n)]
     if secure:
-        return Check("keyring", OK, "secure OS keyring: " + ", ".join(secure))
-    found = ", ".join(names) or "none"
-    if any("plaintext" in n.lower() for n in names):
-        todo = ("a plain-text keyring stores secrets unencrypted: uninstall keyrings.alt and use the OS "
-                "keyring (Windows Credential Manager, GNOME Keyring / KWallet)")
-    else:
-        todo = ("no secure OS keyring (history stays off; server API keys cannot be saved). On Linux "
-                "install and unlock GNOME Keyring or KWallet (a desktop session); Windows has one built in")
-    return Check("keyring", WARN, f"{todo} [found: {found}]")
+        return Check("keyring", OK, "keyring_ok", {"backends": ", ".join(secure)})
+    found = ", ".join(names) or texts.NONE
+    plaintext = any("plaintext" in n.lower() for n in names)
+    return Check("keyring", WARN, "keyring_plaintext" if plaintext else "keyring_none", {"found": found})
 
 
 KNOWN_CJK_FONTS = (
@@ -360,11 +358,9 @@ def probe_cjk_fonts() -> list[str]:
 def check_fonts() -> Check:
     families = probe_cjk_fonts()
     if not families:
-        return Check("fonts", WARN, "no font for Chinese found: Chinese text would show as empty boxes. "
-                                    "Debian/Ubuntu: apt-get install fonts-noto-cjk; Windows and macOS "
-                                    "have one built in")
-    shown = ", ".join(families[:3]) + (f" (+{len(families) - 3} more)" if len(families) > 3 else "")
-    return Check("fonts", OK, f"Chinese fonts: {shown}")
+        return Check("fonts", WARN, "fonts_none")
+    shown = ", ".join(families[:3]) + (f" (+{len(families) - 3})" if len(families) > 3 else "")
+    return Check("fonts", OK, "fonts_ok", {"families": shown})
 
 
 CHECKS: list[Callable[[], Check | list[Check]]] = [
@@ -380,21 +376,16 @@ def run_checks() -> list[Check]:
             outcome = check()
         except Exception as exc:  # one broken check must not hide the others
             name = check.__name__.removeprefix("check_")
-            outcome = Check(name, FAIL, f"check failed: {type(exc).__name__}: {exc}")
+            outcome = Check(name, FAIL, "check_crashed", {"error": f"{type(exc).__name__}: {exc}"})
         results.extend(outcome if isinstance(outcome, list) else [outcome])
     return results
 
 
-def exit_code(results: list[Check]) -> int:
-    """Non-zero when any check is an error (warnings alone keep 0)."""
-    from desktop_app.errors import ExitCode
-
-    return ExitCode.CONFIG if any(r.status == FAIL for r in results) else ExitCode.OK
-
-
-def format_checks(results: list[Check]) -> str:
+def format_checks(results: list[Check], language: str = "en") -> str:
+    """The command's output: one line per check (names and marks stay the fixed English codes; the
+    details are in `language`), then the counts."""
     marks = {OK: "OK  ", WARN: "WARN", FAIL: "FAIL"}
-    lines = [f"[{marks[r.status]}] {r.name:10} {r.detail}" for r in results]
+    lines = [f"[{marks[r.status]}] {r.name:10} {r.text(language)}" for r in results]
     counts = {status: sum(r.status == status for r in results) for status in (OK, WARN, FAIL)}
     lines.append(f"{counts[OK]} ok, {counts[WARN]} warning(s), {counts[FAIL]} error(s)")
     return "\n".join(lines)

@@ -30,6 +30,10 @@ class EmrError(Exception):
         template = self.zh if language.startswith("zh") else self.en
         return template.format(**self.params)
 
+    def messages(self) -> dict[str, str]:
+        """The message in both UI languages: what a viewer keeps to re-render it after a switch."""
+        return {"en": self.message("en"), "zh": self.message("zh")}
+
 
 # --- documents -------------------------------------------------------------------------------
 
@@ -103,10 +107,13 @@ class NoTextFound(DocumentError):
     why_zh = "扫描件是否为空白或方向不正？"
 
     def message(self, language: str = "en") -> str:
-        # `failed`: a failed page's own sentence (already in the user's language), which explains more
+        # `failed`: a failed page's own sentence (a string, or {"en": …, "zh": …}), which explains more
         # than the blank-scan hint does
         zh = language.startswith("zh")
-        why = str(self.params.get("failed") or (self.why_zh if zh else self.why_en))
+        failed = self.params.get("failed")
+        if isinstance(failed, dict):
+            failed = failed.get("zh" if zh else "en")
+        why = str(failed or (self.why_zh if zh else self.why_en))
         if why[-1:] not in ".?。？":
             why += "。" if zh else "."
         return (self.zh if zh else self.en).format(**{**self.params, "why": why})
@@ -176,6 +183,12 @@ class EngineUnavailable(ConfigError):
     code = "engine_unavailable"
     en = "The {name} engine cannot run here: {detail}"
     zh = "{name} 引擎无法在此运行：{detail}"
+
+
+class EngineNotInstalled(EngineUnavailable):
+    code = "engine_not_installed"
+    en = "The {name} engine is not installed: {hint}"
+    zh = "{name} 引擎未安装：{hint}"
 
 
 class OutputWriteError(EmrError):
@@ -297,9 +310,47 @@ class NetworkBlocked(ConfigError, ConnectionRefusedError):
 
 
 class HistoryUnavailable(ConfigError):
+    """History cannot be kept here. Subclasses say why in both languages (`reason_en`/`reason_zh`);
+    the base takes a ready `reason`."""
+
     code = "history_unavailable"
     en = "History is off: {reason}"
     zh = "历史记录已关闭：{reason}"
+    reason_en = reason_zh = "{reason}"
+
+    def reason(self, language: str = "en") -> str:
+        return (self.reason_zh if language.startswith("zh") else self.reason_en).format(**self.params)
+
+    def message(self, language: str = "en") -> str:
+        template = self.zh if language.startswith("zh") else self.en
+        return template.format(**{**self.params, "reason": self.reason(language)})
+
+
+class HistoryPackageMissing(HistoryUnavailable):
+    reason_en = "the '{package}' package is not installed"
+    reason_zh = "未安装 “{package}” 软件包"
+
+
+class NoSecureKeyring(HistoryUnavailable):
+    reason_en = ("no secure OS keyring is available (found: {found}), and the history key is never "
+                 "stored in plain text")
+    reason_zh = "没有可用的安全系统密钥环（找到：{found}），而历史记录的密钥从不以明文保存"
+
+
+class KeyringUnreadable(HistoryUnavailable):
+    reason_en = "the OS keyring could not be read ({kind})"
+    reason_zh = "无法读取系统密钥环（{kind}）"
+
+
+class HistoryKeyMissing(HistoryUnavailable):
+    reason_en = ("the key of the existing history is missing from the OS keyring; its entries cannot be read "
+                 "(delete the history to start a new one)")
+    reason_zh = "系统密钥环中缺少现有历史记录的密钥，其条目无法读取（删除历史记录即可重新开始）"
+
+
+class HistoryEntryDamaged(HistoryUnavailable):
+    reason_en = "entry {entry} failed its integrity check"
+    reason_zh = "第 {entry} 条记录未通过完整性校验"
 
 
 # --- model store: `emr-assist models import / verify` ----------------------------------------
@@ -336,49 +387,6 @@ class ModelNotFound(ConfigError):
     code = "model_not_found"
     en = "No imported model named '{name}' in {root}. `emr-assist models list` shows what is there."
     zh = "{root} 中没有名为“{name}”的已导入模型。运行 `emr-assist models list` 查看。"
-
-
-# --- evaluation (`emr-assist evaluate`) ------------------------------------------------------
-
-
-class LabelsError(EmrError):
-    """The evaluation labels file cannot be used; nothing is run until it is fixed."""
-
-    code = "labels_invalid"
-    exit_code = ExitCode.USAGE
-    en = "The labels file {path} cannot be used: {detail}"
-    zh = "标注文件 {path} 无法使用：{detail}"
-
-
-class LabelsNotFound(LabelsError):
-    code = "labels_not_found"
-    en = "No labels file in {path}: add labels.json or labels.csv (see the README, 'Local validation')"
-    zh = "{path} 中没有标注文件：请添加 labels.json 或 labels.csv（见 README“本地验证”）"
-
-
-class LabelsBadJson(LabelsError):
-    code = "labels_bad_json"
-    en = "The labels file {path} is not valid JSON: {detail} (line {line}, column {column})"
-    zh = "标注文件 {path} 不是有效的 JSON：{detail}（第 {line} 行，第 {column} 列）"
-
-
-class LabelsUnknownField(LabelsError):
-    code = "labels_unknown_field"
-    en = "The labels file {path} has an unknown field '{field}' ({where}). Known fields: {known}{hint}"
-    zh = "标注文件 {path} 含未知字段“{field}”（{where}）。可用字段：{known}{hint}"
-
-
-class LabelsMissingDocument(LabelsError):
-    code = "labels_missing_document"
-    en = "The labels file {path} names a document that is not in the folder: {document}"
-    zh = "标注文件 {path} 列出的文档不在文件夹中：{document}"
-
-
-class UnknownEvalConfig(ConfigError):
-    code = "unknown_eval_config"
-    en = ("Unknown evaluation config '{name}'. Available: {available} "
-          "(or OCR+SUMMARIZER, e.g. rapidocr+sections)")
-    zh = "未知的评估配置“{name}”。可用：{available}（或 OCR+摘要器，如 rapidocr+sections）"
 
 
 # --- the summary server (summarizer `openai`, issue #15) -------------------------------------------

@@ -7,9 +7,9 @@ one page image in memory. Every way a file can be unreadable maps to a specific 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ import pymupdf
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from desktop_app import errors
+from desktop_app.file_hash import file_sha256
 from desktop_app.settings import IngestLimits
 
 DEFAULT_LIMITS = IngestLimits()
@@ -67,6 +68,9 @@ class Document:
         self._page = page
         self._close = close
         self._sha256: str | None = None
+        # Held while a page is loaded or rendered when several threads use this document (the GUI's
+        # worker and page view share one, jobs/shared_documents.py).
+        self.lock = threading.RLock()
 
     @property
     def sha256(self) -> str:
@@ -91,14 +95,6 @@ class Document:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def open_document(path: str | os.PathLike, limits: IngestLimits = DEFAULT_LIMITS, dpi: int = 200) -> Document:

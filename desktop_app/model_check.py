@@ -1,5 +1,4 @@
-"""Model folders: `emr-assist models check PATH`, and the device / dtype / quantization options the
-model engines load with.
+"""Model folders: `emr-assist models check PATH`, and what the engines run before loading one.
 
 The check reads only small files (config.json, the safetensors index and each shard's JSON header),
 never the weights themselves, so it is instant on a 7 GB folder and needs no torch.
@@ -8,19 +7,14 @@ never the weights themselves, so it is instant on a 7 GB folder and needs no tor
 from __future__ import annotations
 
 import json
-import logging
 import math
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app import errors
+from desktop_app import engines, errors
 
-log = logging.getLogger(__name__)
-
-SUPPORTED_MODEL_TYPES = {"youtu": "summary (llm / youtu)", "deepseek_ocr2": "OCR (deepseek-ocr2)"}
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json")
-PROCESSOR_FILES = ("preprocessor_config.json", "processor_config.json")
 BYTES_PER_PARAM = {"bf16": 2.0, "8-bit": 1.0, "4-bit": 0.5}
 RUNTIME_OVERHEAD = 1.2  # activations, allocator slack and the CUDA context on top of the weights
 RUNTIME_BASE = 0.5 * 2**30
@@ -38,71 +32,6 @@ _DTYPE_BYTES = {
     "F8_E4M3": 1,
     "F8_E5M2": 1,
 }
-
-
-# --- loading options shared by the model engines -----------------------------------------------
-
-
-@dataclass
-class LoadOptions:
-    device: str
-    kwargs: dict
-    move_to: str | None  # None when from_pretrained places the model itself (quantized loads)
-
-
-def resolve_device(device: str = "auto") -> str:
-    import torch
-
-    if device in ("auto", "", None):
-        if torch.cuda.is_available():
-            return "cuda"
-        log.warning("No CUDA GPU found: the model runs on the CPU, which will be slow.")
-        return "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise errors.EngineUnavailable(
-            name="model", detail="device 'cuda' was asked for but no CUDA GPU is available"
-        )
-    return device
-
-
-def load_options(device: str = "auto", quantization: str | None = None, *, gguf: bool = False) -> LoadOptions:
-    """from_pretrained keyword arguments: bf16 on GPU, float32 on CPU, SDPA, optional bitsandbytes."""
-    import importlib.util
-
-    import torch
-
-    resolved = resolve_device(device)
-    on_gpu = resolved.startswith("cuda")
-    kwargs: dict = {"dtype": torch.bfloat16 if on_gpu else torch.float32, "attn_implementation": "sdpa"}
-    if not quantization:
-        return LoadOptions(resolved, kwargs, resolved)
-    if quantization not in ("8bit", "4bit"):
-        raise errors.EngineUnavailable(
-            name="model", detail=f"unknown quantization '{quantization}' (8bit or 4bit)"
-        )
-    if gguf:
-        raise errors.EngineUnavailable(
-            name="model", detail="a GGUF file is already quantized; drop --quantization"
-        )
-    if not on_gpu:
-        raise errors.EngineUnavailable(
-            name="model", detail=f"{quantization} loading needs a CUDA GPU (bitsandbytes)"
-        )
-    if importlib.util.find_spec("bitsandbytes") is None:
-        raise errors.EngineUnavailable(
-            name="model",
-            detail=f"{quantization} loading needs the bitsandbytes package (pip install bitsandbytes)",
-        )
-    from transformers import BitsAndBytesConfig
-
-    if quantization == "8bit":
-        kwargs["quantization_config"] = BitsAndBytesConfig(load_in_8bit=True)
-    else:
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16
-        )
-    kwargs["device_map"] = resolved
-    return LoadOptions(resolved, kwargs, None)
 
 
 # --- estimates ---------------------------------------------------------------------------------
@@ -198,39 +127,32 @@ def _check_shard(path: Path, report: CheckReport, expected_tensors: set[str] | N
     return set(header) - {"__metadata__"}
 
 
-# Tensor-name signatures of the model types the engines load. A folder is mislabelled when its config
-# names one type and its weights carry another's signature (e.g. DeepSeek-OCR-2 weights under a config
-# edited to say "llama": it passes a config-only check, then fails deep inside the load).
-SIGNATURES: dict[str, tuple[str, ...]] = {
-    # the SAM encoder, the Qwen2 vision encoder and the projector of the native checkpoint
-    "deepseek_ocr2": ("sam_model.", "qwen2_model.", "projector."),
-    # multi-head latent attention (the compressed KV projection)
-    "youtu": ("kv_a_proj_with_mqa",),
-}
-DISTINCTIVE = ("deepseek_ocr2",)  # signatures no other model type has
-
-
-def _has_signature(tensors: set[str], model_type: str) -> bool:
-    return all(any(part in name for name in tensors) for part in SIGNATURES[model_type])
+def _has_signature(tensors: set[str], signature: tuple[str, ...]) -> bool:
+    return all(any(part in name for name in tensors) for part in signature)
 
 
 def _check_architecture(config: dict, tensors: set[str], report: CheckReport) -> None:
-    """model_type against the weights' tensor names and the config's own `architectures`."""
+    """model_type against the weights' tensor names (the signatures in the engine registry) and the
+    config's own `architectures`. A folder is mislabelled when its config names one type and its weights
+    carry another's signature (e.g. DeepSeek-OCR-2 weights under a config edited to say "llama": it
+    passes a config-only check, then fails deep inside the load)."""
     claimed = report.model_type
     if not claimed or not tensors:
         return
-    for other in DISTINCTIVE:
-        if other != claimed and _has_signature(tensors, other):
-            example = next(n for n in sorted(tensors) if SIGNATURES[other][0] in n)
+    known = engines.model_types()
+    for other in (t for t in known.values() if t.distinctive and t.name != claimed):
+        if _has_signature(tensors, other.signature):
+            example = next(n for n in sorted(tensors) if other.signature[0] in n)
             report.problems.append(
-                f"config.json says model_type '{claimed}', but the weights are a {other} model's "
+                f"config.json says model_type '{claimed}', but the weights are a {other.name} model's "
                 f"(tensors such as {example}): the folder is mislabelled"
             )
             return
-    if claimed in SIGNATURES and not _has_signature(tensors, claimed):
+    signature = known[claimed].signature if claimed in known else ()
+    if signature and not _has_signature(tensors, signature):
         report.problems.append(
             f"config.json says model_type '{claimed}', but the weights lack its tensors "
-            f"(no name contains {' / '.join(SIGNATURES[claimed])}): the folder is mislabelled"
+            f"(no name contains {' / '.join(signature)}): the folder is mislabelled"
         )
         return
     architecture = (config.get("architectures") or [None])[0]
@@ -322,12 +244,14 @@ def _check_folder(path: Path, report: CheckReport) -> None:
         report.model_type = config.get("model_type")
         if not report.model_type:
             report.problems.append("config.json has no model_type")
-        elif report.model_type in SUPPORTED_MODEL_TYPES:
-            report.role = SUPPORTED_MODEL_TYPES[report.model_type]
         else:
+            report.role = engines.role(report.model_type)
+        if report.model_type and report.role is None:
+            open_engines = [s.name for s in engines.ENGINES if s.accepts_any_causal_lm]
             report.notes.append(
-                f"model_type '{report.model_type}' is neither deepseek_ocr2 nor youtu; the llm "
-                "summarizer can still load it if transformers supports it natively"
+                f"model_type '{report.model_type}' is none of {', '.join(engines.model_types())}"
+                + (f"; the {' / '.join(open_engines)} engine can still load it if transformers supports it "
+                   "natively" if open_engines else "")
             )
         if config.get("auto_map"):
             report.notes.append("config.json names remote code (auto_map); it is never run here")
@@ -357,11 +281,11 @@ def _check_folder(path: Path, report: CheckReport) -> None:
         report.notes.append(
             "tokenizer_config.json is missing (special tokens and chat template may be absent)"
         )
-    if report.model_type == "deepseek_ocr2" and not any((path / n).is_file() for n in PROCESSOR_FILES):
-        report.problems.append(
-            "image processor config missing (preprocessor_config.json or processor_config.json)"
-        )
-    if config and report.model_type != "deepseek_ocr2":
+    known = engines.model_types().get(report.model_type or "")
+    for choices in known.required_files if known else ():
+        if not any((path / name).is_file() for name in choices):
+            report.problems.append(f"{' or '.join(choices)} is missing (a {report.model_type} model needs it)")
+    if config and engines.kind_of_model_type(report.model_type) != "ocr":  # a KV cache per token: text models
         try:
             report.notes.append(f"KV cache: {kv_bytes_per_token(config):,} bytes/token in bf16")
         except (KeyError, TypeError, ValueError):

@@ -24,12 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app import errors, paths
-from desktop_app.jobs.cancel import NEVER_CANCELLED, CancelToken
-from desktop_app.jobs.progress import NULL_PROGRESS, ProgressSink
+from desktop_app import engines, errors, paths
+from desktop_app.cancel import NEVER_CANCELLED, CancelToken
 from desktop_app.model_check import CheckReport, check_model
+from desktop_app.progress import NULL_PROGRESS, ProgressSink
 
-KINDS = ("ocr", "summary")
+KINDS = engines.KINDS
 MANIFEST_NAME = "emr-assist-manifest.json"
 MANIFEST_FORMAT = 1
 TEMP_PREFIX = ".importing-"
@@ -37,10 +37,6 @@ CHUNK = 4 * 2**20
 FREE_SPACE_MARGIN = 64 * 2**20  # keep some room: a full disk breaks more than this import
 SKIPPED_DIRS = frozenset({".git", ".cache", "__pycache__"})  # VCS and hub-download bookkeeping
 STAGE = "import"  # the progress stage; done / total are bytes
-
-# model_type -> the kind it is for; other types are allowed as summary models (the llm engine loads
-# any causal LM transformers supports natively) but not as OCR models.
-KIND_OF_MODEL_TYPE = {"deepseek_ocr2": "ocr", "youtu": "summary"}
 
 
 def models_root(root: Path | None = None) -> Path:
@@ -137,10 +133,13 @@ def safe_name(name: str) -> str:
 
 
 def _kind_problem(report: CheckReport, kind: str) -> str | None:
-    """The kind this model is for, when it is not `kind` (None when it fits)."""
-    meant = KIND_OF_MODEL_TYPE.get(report.model_type or "")
+    """The kind this model is for, when it is not `kind` (None when it fits). The engine registry says
+    which kind each model type is for; a type no engine names fits a kind with an engine that loads any
+    causal LM transformers supports natively (the llm summarizer)."""
+    meant = engines.kind_of_model_type(report.model_type)
     if meant is None:
-        return None if kind == "summary" else "summary"
+        open_kinds = engines.any_causal_lm_kinds()
+        meant = kind if kind in open_kinds or not open_kinds else open_kinds[0]
     return None if meant == kind else meant
 
 

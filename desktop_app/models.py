@@ -7,6 +7,7 @@ into `DocumentResult.text`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -50,10 +51,14 @@ class PageResult:
     blocks: list[Block] = field(default_factory=list)
     error: str | None = None
     error_code: str | None = None
+    # The error in each UI language ({"en": …, "zh": …}) when it came from a typed error, so a viewer
+    # can show it again in the language the user switches to.
+    error_messages: dict[str, str] = field(default_factory=dict)
     width: int = 0
     height: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # the OCR engine's notes on this page (user language)
+    warning_messages: list[dict[str, str]] = field(default_factory=list)  # each note per UI language, when known
 
 
 @dataclass
@@ -85,6 +90,8 @@ class SummaryWarning:
     field: str | None = None
     start: int | None = None
     end: int | None = None
+    # The message per UI language, when known (`field` above shadows dataclasses.field here).
+    messages: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -152,6 +159,7 @@ class DocumentResult:
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     error_code: str | None = None
+    error_messages: dict[str, str] = field(default_factory=dict)  # `error` per UI language, when known
     page_count: int = 0
 
     @property

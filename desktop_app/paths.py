@@ -41,16 +41,8 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 
-def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
-
-
 def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))
-
-
-def log_dir() -> Path:
-    return Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
 
 
 def models_dir() -> Path:
@@ -121,7 +113,7 @@ def anchor_dir() -> Path:
     if os.environ.get(DATA_DIR_ENV):  # a portable or test data folder: its anchor sits beside it
         data = data_dir()
         return data.with_name(data.name + "-anchor")
-    return config_dir() / "audit-anchor"
+    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "audit-anchor"
 
 
 PASTE_DIR_PREFIX = "emr-assist-paste-"  # + "<pid>-": the GUI's pasted images (note content)

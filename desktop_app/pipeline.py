@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app import errors
+from desktop_app.cancel import NEVER_CANCELLED, CancelToken
 from desktop_app.evidence import DocumentText
-from desktop_app.ingest import SourcePage, open_document
-from desktop_app.jobs.cancel import NEVER_CANCELLED, CancelToken
-from desktop_app.jobs.progress import NULL_PROGRESS, ProgressSink
+from desktop_app.ingest import Document, SourcePage, open_document
 from desktop_app.labs.extract import extract_results
 from desktop_app.models import DocumentResult, PageResult, Summary, SummaryWarning
 from desktop_app.ocr import registry as ocr_registry
 from desktop_app.ocr.base import OcrEngine
-from desktop_app.settings import EngineSettings
+from desktop_app.progress import NULL_PROGRESS, ProgressSink
+from desktop_app.settings import EngineSettings, IngestLimits
 from desktop_app.summarize import registry as summary_registry
 from desktop_app.summarize.base import Summarizer
 from desktop_app.summarize.guard import check_ocr_doubt, check_summary
@@ -28,6 +29,8 @@ from desktop_app.summarize.notes import split_notes, summarize_by_note
 from desktop_app.summarize.sections import detect_language
 
 log = logging.getLogger(__name__)
+
+Opener = Callable[[str | Path, IngestLimits, int], Document]  # (path, limits, dpi) -> an opened document
 
 
 class Pipeline:
@@ -66,12 +69,14 @@ class Pipeline:
     # --- running ------------------------------------------------------------------------
 
     def run(self, path: str | Path, *, progress: ProgressSink = NULL_PROGRESS,
-            cancel: CancelToken = NEVER_CANCELLED) -> DocumentResult:
+            cancel: CancelToken = NEVER_CANCELLED, opener: Opener = open_document) -> DocumentResult:
+        """`opener` (as `ingest.open_document`) lets the GUI worker share the opened document with
+        the page view (jobs/shared_documents.py)."""
         result = DocumentResult(source=str(path))
         started = time.perf_counter()
         progress.update("open", 0, 1)
         try:
-            document = open_document(path, self.settings.limits, self.settings.dpi)
+            document = opener(path, self.settings.limits, self.settings.dpi)
         except errors.DocumentError as exc:
             return self._failed(result, exc, started)
         result.sha256 = document.sha256
@@ -91,6 +96,7 @@ class Pipeline:
             first = result.pages[0]
             result.error = first.error
             result.error_code = first.error_code
+            result.error_messages = dict(first.error_messages)
         cancel.raise_if_cancelled()
         summarize_started = time.perf_counter()
         text = DocumentText(result.pages)
@@ -98,7 +104,7 @@ class Pipeline:
         if result.error is None and not text.text.strip():
             # Nothing read anywhere (a blank or sideways scan): an error the reader sees, never three
             # "not documented" fields that could be taken for a note without them.
-            failed = next((page.error for page in result.pages if page.status == "failed"), None)
+            failed = next((page.error_messages or page.error for page in result.pages if page.status == "failed"), None)
             return self._failed(result, errors.NoTextFound(path=str(path), pages=len(result.pages), failed=failed),
                                 started)
         try:
@@ -112,9 +118,12 @@ class Pipeline:
                 result.summary.warnings.append(SummaryWarning("page_failed", page.error or ""))
             elif not page.text.strip():
                 empty = errors.PageNoText(page=page.index + 1)
-                result.summary.warnings.append(SummaryWarning(empty.code, empty.message(self.ui_language)))
+                result.summary.warnings.append(SummaryWarning(empty.code, empty.message(self.ui_language),
+                                                              messages=empty.messages()))
             # The OCR engine's notes (a retry with the plain prompt, a token-cap cut): each names its page.
-            result.summary.warnings.extend(SummaryWarning("ocr_warning", note) for note in page.warnings)
+            languages = page.warning_messages or [{} for _ in page.warnings]
+            result.summary.warnings.extend(SummaryWarning("ocr_warning", note, messages=messages)
+                                           for note, messages in zip(page.warnings, languages, strict=True))
         # Lab results tables, on any page and from any OCR engine, restated row by row with their boxes.
         result.summary.results, lab_warnings = extract_results(result.pages, text, self.ui_language)
         result.summary.warnings.extend(lab_warnings)
@@ -134,7 +143,8 @@ class Pipeline:
         except errors.ConfigError as exc:
             self.config_error = exc
             log.info("document failed: %s", exc.code)
-            return DocumentResult(source=str(path), error=exc.message(self.ui_language), error_code=exc.code)
+            return DocumentResult(source=str(path), error=exc.message(self.ui_language), error_code=exc.code,
+                                  error_messages=exc.messages())
 
     def summarize_text(self, text: DocumentText | str, *, cancel: CancelToken = NEVER_CANCELLED,
                        progress: ProgressSink = NULL_PROGRESS) -> Summary:
@@ -174,7 +184,7 @@ class Pipeline:
             raise
         except errors.PageError as exc:
             return PageResult(page.index, engine_name, "failed", error=exc.message(self.ui_language),
-                              error_code=exc.code, width=page.width, height=page.height,
+                              error_code=exc.code, error_messages=exc.messages(), width=page.width, height=page.height,
                               seconds=round(time.perf_counter() - started, 4))
         except errors.ConfigError:
             raise
@@ -182,15 +192,19 @@ class Pipeline:
             log.exception("page %d: %s failed", page.index + 1, engine_name)
             failure = errors.PageError(page=page.index + 1, detail=f"unexpected {type(exc).__name__}")
             return PageResult(page.index, engine_name, "failed", error=failure.message(self.ui_language),
-                              error_code=failure.code, width=page.width, height=page.height)
+                              error_code=failure.code, error_messages=failure.messages(), width=page.width,
+                              height=page.height)
         return PageResult(page.index, engine_name, "ok", text=output.text, blocks=output.blocks,
                           width=page.width, height=page.height, seconds=round(time.perf_counter() - started, 4),
                           warnings=[notice.message(self.ui_language) if isinstance(notice, errors.EmrError)
-                                    else str(notice) for notice in output.warnings])
+                                    else str(notice) for notice in output.warnings],
+                          warning_messages=[notice.messages() if isinstance(notice, errors.EmrError) else {}
+                                            for notice in output.warnings])
 
     def _failed(self, result: DocumentResult, exc: errors.EmrError, started: float) -> DocumentResult:
         result.error = exc.message(self.ui_language)
         result.error_code = exc.code
+        result.error_messages = exc.messages()
         result.timings["total"] = round(time.perf_counter() - started, 4)
         log.info("document failed: %s", exc.code)
         return result

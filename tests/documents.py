@@ -72,3 +72,14 @@ def blank_png(tmp_path: Path, size=(200, 100), name="blank.png") -> Path:
     path = tmp_path / name
     Image.new("RGB", size, "white").save(path)
     return path
+
+
+def numbered_pdf(path: Path, pages: int = 3, label: str = "Page") -> Path:
+    """A text PDF whose page N says "<label> N. CHIEF COMPLAINT: …" (tells pages and versions apart)."""
+    document = pymupdf.open()
+    for number in range(pages):
+        page = document.new_page(width=595, height=842)
+        page.insert_text((72, 100), f"{label} {number + 1}. CHIEF COMPLAINT: cough for three days.", fontsize=14)
+    document.save(path)
+    document.close()
+    return path

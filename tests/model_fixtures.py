@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.loopback_server import LoopbackServer
+
 CORPUS = [
     "Chief complaint: cough for 3 days. Diagnosis: community acquired pneumonia. Plan: chest x-ray.",
     "HISTORY OF PRESENT ILLNESS: The patient is a 45-year-old man with fever and productive cough.",
@@ -231,7 +233,7 @@ GROUNDED_PAGE = [
 DOUBTFUL_WORD = "pneumonia"
 
 
-class StandInOcrServer:
+class StandInOcrServer(LoopbackServer):
     """Streams chat completions like vLLM, or fails the way a real server does, per `mode`:
 
     ok            the grounded page, finish_reason "stop", then [DONE]
@@ -245,44 +247,26 @@ class StandInOcrServer:
     """
 
     def __init__(self, mode: str = "ok") -> None:
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
         self.mode = mode
         self.requests: list[dict] = []
         self.redirect_to: str | None = None
-        outer = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def handle(self, request, body: dict) -> None:
+        from tests.loopback_server import start_event_stream
 
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                if outer.mode == "redirect":
-                    self.send_response(307)
-                    self.send_header("Location", f"{outer.redirect_to}/chat/completions")
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.close_connection = True
-                try:
-                    outer._stream(self.wfile, body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.requests.append({"path": request.path, "headers": dict(request.headers), "body": body})
+        if self.mode == "redirect":
+            request.send_response(307)
+            request.send_header("Location", f"{self.redirect_to}/chat/completions")
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        start_event_stream(request)
+        try:
+            self._stream(request.wfile, body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _stream(self, out, body: dict) -> None:
         import json
@@ -320,6 +304,3 @@ class StandInOcrServer:
         out.write(b"data: [DONE]\n\n")
         out.flush()
 
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

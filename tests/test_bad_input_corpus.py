@@ -25,7 +25,7 @@ from PIL import Image
 
 from desktop_app.render import render_pages
 from tests.documents import EN_NOTE
-from tests.test_bad_inputs import SAMPLE, build_corpus
+from tests.test_bad_inputs import SAMPLE, Cases, build_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 Case = tuple[str, Path, "set[str] | None"]
@@ -63,14 +63,8 @@ def _first_ifd_entry_offset(data: bytes, tag: int, ifd_number: int) -> int:
 
 def extra_cases(root: Path) -> list[Case]:
     """The cases the probe of issue #11 found, and their neighbours."""
-    cases: list[Case] = []
-
-    def add(kind: str, name: str, codes: set[str] | None, data: bytes | None = None) -> Path:
-        path = root / name
-        if data is not None:
-            path.write_bytes(data)
-        cases.append((kind, path, codes))
-        return path
+    cases = Cases(root)
+    add = cases.add
 
     note = _note_image()
     png_magic = b"\x89PNG\r\n\x1a\n"

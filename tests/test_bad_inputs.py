@@ -35,17 +35,26 @@ def _png_header(path: Path, width: int, height: int) -> None:
                      + chunk(b"IEND", b""))
 
 
+class Cases(list):
+    """(kind, path, acceptable error codes — None for a document that must succeed), files under `root`."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root
+
+    def add(self, kind: str, name: str, codes: set[str] | None, data: bytes | None = None) -> Path:
+        path = self.root / name
+        if data is not None:
+            path.write_bytes(data)
+        self.append((kind, path, codes))
+        return path
+
+
 def build_corpus(root: Path) -> list[tuple[str, Path, set[str] | None]]:
     """(kind, path, acceptable error codes — None for a document that must succeed)."""
     root.mkdir(parents=True, exist_ok=True)
-    corpus: list[tuple[str, Path, set[str] | None]] = []
-
-    def add(kind: str, name: str, codes: set[str] | None, data: bytes | None = None) -> Path:
-        path = root / name
-        if data is not None:
-            path.write_bytes(data)
-        corpus.append((kind, path, codes))
-        return path
+    corpus = Cases(root)
+    add = corpus.add
 
     sample = SAMPLE.read_bytes()
     add("good document first", "good.pdf", None, sample)

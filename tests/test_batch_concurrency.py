@@ -172,3 +172,21 @@ def test_scans_are_read_by_the_ocr_server_and_summarized_by_the_summary_server_c
     results = [json.loads(p.read_text()) for p in (tmp_path / "out").glob("*.json")]
     assert {r["pages"][0]["engine"] for r in results} == {"openai"}
     assert {r["summary"]["engine"] for r in results} == {"openai"}
+
+
+@pytest.mark.parametrize(
+    ("ocr", "summarizer", "allowed"),
+    [
+        ("openai", "openai", True),
+        ("vllm", "sections", True),  # aliases count as their engine
+        ("pdf-text", "sections", True),  # the text layer loads nothing
+        ("auto", "openai", False),  # the embedded OCR holds its recogniser in this process
+        ("openai", "llm", False),
+        ("deepseek-ocr2", "server", False),
+    ],
+)
+def test_only_engines_that_load_no_model_here_run_documents_side_by_side(ocr, summarizer, allowed):
+    from desktop_app.batch_workers import allows_concurrency
+    from desktop_app.settings import EngineSettings
+
+    assert allows_concurrency(EngineSettings(ocr=ocr, summarizer=summarizer, concurrency=4)) is allowed

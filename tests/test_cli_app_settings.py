@@ -116,11 +116,34 @@ def test_saved_settings_are_read_with_qtcore_only(saved, tmp_path):
     import sys
 
     saved(summarizer="sections", output_language="en")
-    code = ("import sys\nfrom desktop_app.settings import app_engine_settings\n"
-            "s = app_engine_settings()\nassert s.output_language == 'en', s\n"
+    code = ("import sys\nfrom desktop_app.qt_settings import saved_engine_settings\n"
+            "s = saved_engine_settings()\nassert s.output_language == 'en', s\n"
             "bad = [m for m in ('PySide6.QtWidgets', 'PySide6.QtGui', 'torch', 'pymupdf') if m in sys.modules]\n"
             "assert not bad, bad\n")
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "PYTHONPATH": str(root)})
     assert result.returncode == 0, result.stderr
+
+
+def test_saved_summary_server_and_concurrency_fill_batch(saved, monkeypatch, tmp_path):
+    # GIVEN the app saved a summary server and four documents at once (Settings → Advanced)
+    saved(summarizer="openai", summary_endpoint="http://127.0.0.1:8001/v1", summary_served_model="youtu",
+          concurrency=4)
+    from desktop_app import batch
+
+    runs = []
+    monkeypatch.setattr(batch, "run_batch", lambda in_dir, out, settings, **kw: runs.append((settings, kw)) or 0)
+
+    # WHEN batch runs with no engine flags, and again with its own --concurrency
+    assert cli.main(["batch", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    assert cli.main(["batch", str(tmp_path), "--out", str(tmp_path / "out"), "--concurrency", "2",
+                     "--summary-served-model", "other"]) == 0
+    assert cli.main(["batch", str(tmp_path), "--out", str(tmp_path / "out"), "--no-app-settings"]) == 0
+
+    # THEN the saved values are the defaults, a flag wins, and --no-app-settings gives the built-in ones
+    first, second, bare = (settings for settings, _options in runs)
+    assert (first.summarizer, first.summary_endpoint, first.summary_served_model, first.concurrency) == (
+        "openai", "http://127.0.0.1:8001/v1", "youtu", 4)
+    assert second.concurrency == 2 and second.summary_served_model == "other"
+    assert (bare.summarizer, bare.summary_endpoint, bare.concurrency) == ("sections", None, 1)

@@ -12,8 +12,8 @@ pytest.importorskip("transformers")
 from PIL import Image  # noqa: E402
 
 from desktop_app import errors  # noqa: E402
+from desktop_app.cancel import NEVER_CANCELLED, CancelToken  # noqa: E402
 from desktop_app.ingest import SourcePage  # noqa: E402
-from desktop_app.jobs.cancel import NEVER_CANCELLED, CancelToken  # noqa: E402
 from desktop_app.ocr import registry  # noqa: E402
 from desktop_app.ocr.deepseek import DeepseekOcr2Engine  # noqa: E402
 from desktop_app.settings import EngineSettings  # noqa: E402

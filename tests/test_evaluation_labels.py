@@ -8,6 +8,7 @@ import pytest
 
 from desktop_app import errors
 from desktop_app.cli import main
+from desktop_app.evaluation import label_errors
 from desktop_app.evaluation.labels import load_labels
 
 
@@ -49,7 +50,7 @@ def test_csv_labels_not_documented_cell_and_empty_cells(folder):
 
 def test_missing_document_is_named(folder):
     write_json(folder, {"documents": [{"file": "scans/a.jpg"}, {"file": "scans/missing.jpg"}]})
-    with pytest.raises(errors.LabelsMissingDocument) as caught:
+    with pytest.raises(label_errors.LabelsMissingDocument) as caught:
         load_labels(folder)
     assert "scans/missing.jpg" in caught.value.message("en")
     assert "labels.json" in caught.value.message("en")
@@ -58,7 +59,7 @@ def test_missing_document_is_named(folder):
 
 def test_bad_json_gives_line_and_column(folder):
     (folder / "labels.json").write_text('{"documents": [\n  {"file": "b.pdf",}\n]}', encoding="utf-8")
-    with pytest.raises(errors.LabelsBadJson) as caught:
+    with pytest.raises(label_errors.LabelsBadJson) as caught:
         load_labels(folder)
     message = caught.value.message("en")
     assert "not valid JSON" in message and "line 2" in message
@@ -67,7 +68,7 @@ def test_bad_json_gives_line_and_column(folder):
 
 def test_unknown_field_is_named_with_a_suggestion(folder):
     write_json(folder, {"documents": [{"file": "b.pdf", "diagnoses": "flu"}]})
-    with pytest.raises(errors.LabelsUnknownField) as caught:
+    with pytest.raises(label_errors.LabelsUnknownField) as caught:
         load_labels(folder)
     message = caught.value.message("en")
     assert "'diagnoses'" in message and "entry 1, 'b.pdf'" in message and "'diagnosis'" in message
@@ -75,10 +76,10 @@ def test_unknown_field_is_named_with_a_suggestion(folder):
 
 def test_unknown_csv_column_and_top_level_key(folder):
     (folder / "labels.csv").write_text("file,complaint\nb.pdf,cough\n", encoding="utf-8")
-    with pytest.raises(errors.LabelsUnknownField, match="complaint"):
+    with pytest.raises(label_errors.LabelsUnknownField, match="complaint"):
         load_labels(folder, folder / "labels.csv")
     write_json(folder, {"docs": []})
-    with pytest.raises(errors.LabelsUnknownField, match="'docs'.*top level"):
+    with pytest.raises(label_errors.LabelsUnknownField, match="'docs'.*top level"):
         load_labels(folder)
 
 
@@ -91,12 +92,12 @@ def test_unknown_csv_column_and_top_level_key(folder):
 ])
 def test_other_mistakes_are_explained(folder, data, expected):
     write_json(folder, data)
-    with pytest.raises(errors.LabelsError, match=expected):
+    with pytest.raises(label_errors.LabelsError, match=expected):
         load_labels(folder)
 
 
 def test_no_labels_file(folder):
-    with pytest.raises(errors.LabelsNotFound, match="labels.json or labels.csv"):
+    with pytest.raises(label_errors.LabelsNotFound, match="labels.json or labels.csv"):
         load_labels(folder)
 
 

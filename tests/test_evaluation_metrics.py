@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from desktop_app import errors
-from desktop_app.evaluation.configs import ModelOptions, resolve
+from desktop_app.evaluation import label_errors
+from desktop_app.evaluation.configs import resolve
 from desktop_app.evaluation.metrics import aggregate, cer, score_document, score_field, token_f1, tokens
 from desktop_app.evaluation.report import diff_markdown, word_diff
 from desktop_app.settings import EngineSettings
@@ -100,14 +101,14 @@ def test_word_diff_marks_what_changed():
 def test_configs_resolve_names_models_and_pairs(tmp_path):
     base = EngineSettings(summarizer_model=tmp_path / "saved-llm", ocr_model=tmp_path / "saved-ocr")
     embedded, youtu, pair = resolve(["embedded", "deepseek-youtu", "rapidocr+sections"],
-                                    ModelOptions(ocr_model=tmp_path / "cli-ocr"), base)
+                                    {"ocr_model": tmp_path / "cli-ocr"}, base)
     assert (embedded.settings.ocr, embedded.settings.summarizer) == ("rapidocr", "sections")
     assert youtu.settings.ocr == "deepseek-ocr2" and youtu.settings.summarizer == "llm"
     assert youtu.settings.ocr_model == tmp_path / "cli-ocr"  # the option overrides the saved setting
     assert youtu.settings.summarizer_model == tmp_path / "saved-llm"
     assert pair.name == "rapidocr+sections"
     assert embedded.fingerprint() == pair.fingerprint() != youtu.fingerprint()  # same settings, same key
-    with pytest.raises(errors.UnknownEvalConfig, match="embeded"):
+    with pytest.raises(label_errors.UnknownEvalConfig, match="embeded"):
         resolve(["embeded"])
     with pytest.raises(errors.UnknownEngine):
         resolve(["tesseract+sections"])
@@ -116,7 +117,7 @@ def test_configs_resolve_names_models_and_pairs(tmp_path):
 def test_app_config_is_the_saved_preferences(tmp_path):
     saved = EngineSettings(ocr="deepseek-ocr2", summarizer="llm", ocr_model=tmp_path / "ocr",
                            allowed_hosts=("ocr.lan",))
-    (app,) = resolve(["app"], ModelOptions(allowed_hosts=("gpu.lan",)), saved)
+    (app,) = resolve(["app"], {"allowed_hosts": ("gpu.lan",)}, saved)
     assert (app.settings.ocr, app.settings.summarizer, app.settings.ocr_model) == ("deepseek-ocr2", "llm",
                                                                                    tmp_path / "ocr")
     assert app.settings.allowed_hosts == ("ocr.lan", "gpu.lan")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop_app.jobs.cancel import NEVER_CANCELLED
-from desktop_app.jobs.progress import NULL_PROGRESS
+from desktop_app.cancel import NEVER_CANCELLED
 from desktop_app.models import FOUND
 from desktop_app.privacy.deid import RESIDENT_ID, deidentify, find_phi
+from desktop_app.progress import NULL_PROGRESS
 from desktop_app.summarize.guard import check_summary
 from desktop_app.summarize.sections import SectionSummarizer, sectionize
 

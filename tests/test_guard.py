@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.jobs.cancel import NEVER_CANCELLED
-from desktop_app.jobs.progress import NULL_PROGRESS
+from desktop_app.cancel import NEVER_CANCELLED
 from desktop_app.models import FOUND, Summary, SummaryField
+from desktop_app.progress import NULL_PROGRESS
 from desktop_app.summarize.guard import (
     CC_IS_DIAGNOSIS,
     CC_IS_TEST_RESULT,

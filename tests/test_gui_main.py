@@ -23,10 +23,10 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage  
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app import errors  # noqa: E402
-from desktop_app.app import create_app  # noqa: E402
 from desktop_app.models import Block, OcrOutput  # noqa: E402
 from desktop_app.pipeline import Pipeline  # noqa: E402
 from desktop_app.ui.queue_list import CANCELLED, DONE, FAILED  # noqa: E402
+from tests.gui_windows import window_factory  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -60,9 +60,22 @@ class FakeOcr:
         return OcrOutput(text="\n".join(self.lines), blocks=blocks)
 
 
-def fake_factory(engine: FakeOcr):
+class BrokenOcr:
+    """An engine that cannot run: every document fails with its typed error."""
+
+    name = "broken"
+
+    def __init__(self, detail: str = "its model folder is incomplete") -> None:
+        self.detail = detail
+
+    def recognize(self, page, *, cancel, progress):
+        raise errors.EngineUnavailable(name="broken", detail=self.detail)
+
+
+def fake_factory(engine, pipeline_class: type[Pipeline] = Pipeline):
+    """A real pipeline (of `pipeline_class`) reading with the fake OCR `engine`."""
     def factory(settings, ui_language):
-        return Pipeline(replace(settings, use_text_layer=False), ui_language=ui_language, ocr_engine=engine)
+        return pipeline_class(replace(settings, use_text_layer=False), ui_language=ui_language, ocr_engine=engine)
 
     return factory
 
@@ -79,20 +92,12 @@ def store(tmp_path) -> QSettings:
 
 
 @pytest.fixture
-def make_window(qtbot, store):
-    windows = []
-
-    def make(pipeline_factory=None, locale: str = "en_US"):
-        # No warm-up: tests that need no OCR should not pay for starting it (2 shared cores).
-        _app, window = create_app(store=store, pipeline_factory=pipeline_factory, system_locale=locale,
-                                  warm_up=False)
-        qtbot.addWidget(window)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.shutdown()
+def make_window(qtbot, tmp_path, store):
+    """Windows sharing the `store` settings file (a test may read what the window saved)."""
+    windows = window_factory(qtbot, tmp_path)
+    make_any = next(windows)
+    yield lambda pipeline_factory=None, locale="en_US": make_any(pipeline_factory, locale, store=store)
+    next(windows, None)  # shuts the windows down
 
 
 def drop(widget, paths: list[Path]) -> None:
@@ -396,16 +401,7 @@ def test_closing_the_window_during_a_run_stops_the_worker(make_window, qtbot, tm
 
 
 def test_engine_failure_is_reported_and_the_app_keeps_running(make_window, qtbot, tmp_path):
-    class Broken:
-        name = "broken"
-
-        def recognize(self, page, *, cancel, progress):
-            raise errors.EngineUnavailable(name="broken", detail="its model folder is incomplete")
-
-    def factory(settings, language):
-        return Pipeline(replace(settings, use_text_layer=False), ui_language=language, ocr_engine=Broken())
-
-    window = make_window(factory)
+    window = make_window(fake_factory(BrokenOcr()))
     (key,) = window.add_paths([str(write_tiff(tmp_path / "a.tif", 1))])
     wait_status(qtbot, window, key, FAILED)
     # The row says it short, from the start of the reason; the tooltip has all of it

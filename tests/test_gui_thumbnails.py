@@ -12,15 +12,16 @@ from PIL import Image
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor, QImage  # noqa: E402
 
 from desktop_app import errors  # noqa: E402
-from desktop_app.app import create_app  # noqa: E402
 from desktop_app.models import Block, OcrOutput  # noqa: E402
 from desktop_app.pipeline import Pipeline  # noqa: E402
 from desktop_app.ui.page_thumbnails import FAILED_ROLE, PREFETCH_ROWS  # noqa: E402
 from desktop_app.ui.queue_list import DONE  # noqa: E402
+from tests.documents import numbered_pdf  # noqa: E402
+from tests.gui_windows import window_factory  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -50,18 +51,6 @@ def factory(engine: PagedOcr):
     return make
 
 
-def write_pdf(path: Path, pages: int = 3) -> Path:
-    import pymupdf
-
-    document = pymupdf.open()
-    for number in range(pages):
-        page = document.new_page(width=595, height=842)
-        page.insert_text((72, 100), f"Page {number + 1}. CHIEF COMPLAINT: cough for three days.", fontsize=14)
-    document.save(path)
-    document.close()
-    return path
-
-
 def write_tiff(path: Path, pages: int, color: tuple[int, int, int]) -> Path:
     frames = [Image.new("RGB", (200, 280), color) for _ in range(pages)]
     frames[0].save(path, save_all=True, append_images=frames[1:])
@@ -70,19 +59,7 @@ def write_tiff(path: Path, pages: int, color: tuple[int, int, int]) -> Path:
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    windows = []
-
-    def make(pipeline_factory=None, locale: str = "en_US"):
-        store = QSettings(str(tmp_path / f"settings{len(windows)}.ini"), QSettings.Format.IniFormat)
-        _app, window = create_app(store=store, pipeline_factory=pipeline_factory, system_locale=locale,
-                                  warm_up=False)
-        qtbot.addWidget(window)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.shutdown()
+    yield from window_factory(qtbot, tmp_path)
 
 
 def icon_color(window, row: int) -> QColor:
@@ -99,7 +76,7 @@ def all_rendered(window, count: int) -> bool:
 def test_a_three_page_pdf_shows_three_thumbnails_and_a_click_shows_that_page(make_window, qtbot, tmp_path):
     # GIVEN a 3-page PDF with a text layer, read by the real text-layer engine
     window = make_window()
-    (key,) = window.add_paths([str(write_pdf(tmp_path / "three.pdf"))])
+    (key,) = window.add_paths([str(numbered_pdf(tmp_path / "three.pdf"))])
 
     # WHEN its first page is shown
     qtbot.waitUntil(window.page_view.has_image, timeout=WAIT_MS)
@@ -187,7 +164,7 @@ def test_a_failed_page_is_marked_and_single_page_documents_show_no_strip(make_wi
 def test_a_long_document_renders_only_the_visible_thumbnails(make_window, qtbot, tmp_path):
     # GIVEN a 40-page PDF on screen
     window = make_window()
-    window.add_paths([str(write_pdf(tmp_path / "long.pdf", 40))])
+    window.add_paths([str(numbered_pdf(tmp_path / "long.pdf", 40))])
     qtbot.waitUntil(lambda: window.thumbnails.count() == 40, timeout=WAIT_MS)
     strip = window.thumbnails
     qtbot.waitUntil(lambda: strip.has_thumbnail(0), timeout=WAIT_MS)

@@ -23,8 +23,9 @@ make_window = gui.make_window
 
 pytestmark = pytest.mark.gui
 
-CHECKS = [Check("python", OK, "Python 3.11.7"), Check("keyring", WARN, "no secure OS keyring"),
-          Check("fonts", OK, "Chinese fonts: Noto Sans CJK SC")]
+CHECKS = [Check("python", OK, "python_ok", {"version": "3.11.7", "executable": "/usr/bin/python3"}),
+          Check("keyring", WARN, "keyring_none", {"found": "keyring.backends.fail.Keyring"}),
+          Check("fonts", OK, "fonts_ok", {"families": "Noto Sans CJK SC"})]
 
 
 def slow_doctor(results=CHECKS, seconds: float = 0.2):
@@ -64,7 +65,8 @@ def test_welcome_is_pending_once_and_shows_the_doctor(make_window, qtbot, store)
 
 def test_a_failing_check_is_summarized(make_window, qtbot):
     window = make_window()
-    results = CHECKS + [Check("model", FAIL, "OCR model: weight shard missing")]
+    results = CHECKS + [Check("model", FAIL, "model_bad", {"label": "OCR model", "path": "/models/ocr",
+                                                             "problems": "weight shard missing"})]
     with qtbot.waitSignal(window.show_welcome(run_doctor=slow_doctor(results, 0)).doctorFinished):
         pass
     assert "1 problem" in window.welcome_dialog.doctor_summary.text()
@@ -215,4 +217,10 @@ def test_the_health_check_is_shown_in_chinese_in_the_chinese_ui(make_window, qtb
     view = window.welcome_dialog.doctor_view.toPlainText()
     assert "[警告] 密钥环：" in view and "[正常] 字体：" in view
     assert "2 项正常，1 项警告，0 项错误" in view
+    # the details too, not only the names: what to do about the keyring is said in Chinese
+    assert "[警告] 密钥环：没有安全的系统密钥环（历史记录保持关闭；无法保存服务器 API 密钥）" in view
+    assert "[正常] 字体：中文字体：Noto Sans CJK SC" in view
+    assert "no secure OS keyring" not in view and "Chinese fonts" not in view
+    # the model rows name the engine the registry runs a model folder with
+    assert window.welcome_dialog.use_checks["ocr"].text() == "用此模型（deepseek-ocr2）代替内置 OCR 识别扫描件"
     assert window.welcome_dialog.doctor_summary.text() == "可以使用。1 条警告：请查看标为“警告”的行。"

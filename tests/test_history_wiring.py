@@ -73,6 +73,10 @@ def test_history_status_says_why_it_is_off_without_a_secure_keyring(fail_keyring
     assert "History is off" in out and "no secure OS keyring" in out
     assert cli.main(["history", "purge", "--file", str(tmp_path / "h.sqlite3")]) != 0
     assert not (tmp_path / "h.sqlite3").exists()
+    capsys.readouterr()
+    cli.main(["--lang", "zh", "history", "status", "--file", str(tmp_path / "h.sqlite3")])
+    out = capsys.readouterr().out
+    assert "历史记录已关闭：没有可用的安全系统密钥环" in out and "no secure" not in out
 
 
 def test_history_status_purge_and_delete_all(secure_keyring, tmp_path, capsys, monkeypatch):
@@ -110,25 +114,21 @@ def app_window(qtbot, tmp_path):
     pytest.importorskip("pytestqt")
     from PySide6.QtCore import QSettings
 
-    from desktop_app.app import create_app
+    from tests.gui_windows import window_factory
 
-    windows = []
+    windows = window_factory(qtbot, tmp_path, audit_log=AuditLog(tmp_path / "audit.jsonl"),
+                             history_path=tmp_path / "history.sqlite3")
+    make_window = next(windows)
 
     def make(keep_history: bool = False):
         store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
         if keep_history:
             store.setValue("privacy/keep_history", True)
             store.sync()
-        _app, window = create_app(store=store, system_locale="en_US", warm_up=False,
-                                  audit_log=AuditLog(tmp_path / "audit.jsonl"),
-                                  history_path=tmp_path / "history.sqlite3")
-        qtbot.addWidget(window)
-        windows.append(window)
-        return window
+        return make_window(store=store)
 
     yield make
-    for window in windows:
-        window.shutdown()
+    next(windows, None)  # shuts the windows down
 
 
 def test_settings_show_why_history_is_unavailable(fail_keyring, app_window):

@@ -99,13 +99,17 @@ def test_text_layer_needs_real_characters_and_no_replacement_glyphs(tmp_path):
         assert next(document.pages()).text_layer_usable is False
 
 
+def _blank_pdf(path, pages: int):
+    pdf = pymupdf.open()
+    for _ in range(pages):
+        pdf.new_page()
+    pdf.save(path)
+    return path
+
+
 def test_pages_render_lazily(tmp_path):
     """A 300-page PDF must not hold every page image: pages render only when asked."""
-    pdf = pymupdf.open()
-    for _ in range(300):
-        pdf.new_page()
-    path = tmp_path / "long.pdf"
-    pdf.save(path)
+    path = _blank_pdf(tmp_path / "long.pdf", 300)
     with open_document(path, dpi=50) as document:
         pages = document.pages()
         first = next(pages)
@@ -198,11 +202,7 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path):
 
 
 def test_too_many_pages(tmp_path):
-    pdf = pymupdf.open()
-    for _ in range(5):
-        pdf.new_page()
-    path = tmp_path / "five.pdf"
-    pdf.save(path)
+    path = _blank_pdf(tmp_path / "five.pdf", 5)
     with pytest.raises(errors.TooManyPages):
         open_document(path, IngestLimits(max_pages=4))
 

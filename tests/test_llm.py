@@ -10,13 +10,14 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from desktop_app import errors  # noqa: E402
-from desktop_app.jobs.cancel import NEVER_CANCELLED, CancelToken  # noqa: E402
-from desktop_app.jobs.progress import NULL_PROGRESS  # noqa: E402
+from desktop_app.cancel import NEVER_CANCELLED, CancelToken  # noqa: E402
 from desktop_app.models import FOUND, NOT_DOCUMENTED  # noqa: E402
+from desktop_app.progress import NULL_PROGRESS  # noqa: E402
 from desktop_app.settings import EngineSettings  # noqa: E402
 from desktop_app.summarize import registry  # noqa: E402
+from desktop_app.summarize.answers import build_summary, cut_field_warnings  # noqa: E402
 from desktop_app.summarize.chunking import Chunk  # noqa: E402
-from desktop_app.summarize.llm import LlmSummarizer, build_summary  # noqa: E402
+from desktop_app.summarize.llm import LlmSummarizer  # noqa: E402
 from desktop_app.summarize.prompts import ChunkAnswer  # noqa: E402
 from tests.model_fixtures import build_tiny_youtu  # noqa: E402
 
@@ -265,9 +266,8 @@ def test_chinese_note_fields_located_and_long_chief_complaint_flagged():
 
 
 def test_a_value_at_the_schema_length_limit_is_flagged_as_possibly_cut():
-    engine = LlmSummarizer(max_new_tokens=120)  # (120 - 48) // 3 = 24 characters per value
     chunk = Chunk(0, 0, 10, "x" * 10)
     answers = [(chunk, ChunkAnswer("cough for 3 days", "community acquired pneum", None))]
-    warnings = engine._cut_fields(answers)
+    warnings = cut_field_warnings(answers, max_new_tokens=120)  # (120 - 48) // 3 = 24 characters per value
     assert [(w.code, w.field) for w in warnings] == [("llm_field_cut", "diagnosis")]
     assert "24-character limit" in warnings[0].message

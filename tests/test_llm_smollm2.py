@@ -35,10 +35,10 @@ NOTE = (
 
 def test_real_gguf_model_returns_guarded_fields_under_the_json_constraint():
     pytest.importorskip("lmformatenforcer")
-    from desktop_app.jobs.cancel import NEVER_CANCELLED
-    from desktop_app.jobs.progress import NULL_PROGRESS
+    from desktop_app.cancel import NEVER_CANCELLED
     from desktop_app.models import FOUND
     from desktop_app.pipeline import Pipeline
+    from desktop_app.progress import NULL_PROGRESS
     from desktop_app.settings import EngineSettings
     from desktop_app.summarize.llm import LlmSummarizer
 

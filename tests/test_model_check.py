@@ -99,7 +99,8 @@ def test_deepseek_ocr2_needs_its_processor_config(deepseek_dir, tmp_path):
     assert check_model(deepseek_dir).ok, check_model(deepseek_dir).problems
     folder = _copy(deepseek_dir, tmp_path)
     (folder / "processor_config.json").unlink()
-    assert any("image processor config missing" in p for p in check_model(folder).problems)
+    assert any("preprocessor_config.json or processor_config.json is missing" in p
+               for p in check_model(folder).problems)
 
 
 def test_deepseek_weights_under_a_llama_config_are_refused(deepseek_dir, tmp_path):
@@ -176,7 +177,7 @@ def test_gguf_file_is_checked_from_its_header():
 
 def test_quantized_loading_needs_a_gpu_and_says_so():
     from desktop_app import errors
-    from desktop_app.model_check import load_options
+    from desktop_app.hf_runtime import load_options
 
     with pytest.raises(errors.EngineUnavailable, match="needs a CUDA GPU"):
         load_options("cpu", "4bit")

@@ -86,9 +86,12 @@ def test_error_event_mid_stream_fails_the_page_not_the_run(server):
 def test_dropped_connection_fails_the_page_and_the_next_input_is_still_read(server):
     server.mode = "drop"
     code, results, _ = run_cli("summarize", *_inputs(), "--json", *served(server.url))
-    assert code == 1 and [_codes(r) for r in results] == [["ocr_server_error"], ["ocr_server_error"]]
+    assert code == 1 and [_codes(r) for r in results] == [["ocr_server_unreachable"], ["ocr_server_unreachable"]]
     assert "ended before the page was finished" in results[0]["pages"][0]["error"]
-    assert len(server.requests) == 2  # one per input: a cut stream is not retried as a loop
+    assert results[0]["pages"][0]["text"] == ""  # no partial text kept
+    # the first page is read again from the start 4 times (with backoff); once the server is known to be
+    # gone, the next input's page is asked once, so a dead server fails a queue in seconds
+    assert len(server.requests) == 5 + 1
 
 
 def test_token_cap_keeps_the_page_with_a_truncation_warning(server):

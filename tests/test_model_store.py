@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app import cli, errors, model_store
-from desktop_app.jobs.cancel import CancelToken
+from desktop_app.cancel import CancelToken
 
 
 def write_safetensors(path: Path, tensors: dict[str, int]) -> None:

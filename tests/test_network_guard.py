@@ -172,12 +172,12 @@ def test_doctor_reports_the_network_posture(tmp_path, monkeypatch, capsys):
     from desktop_app import cli, doctor
 
     network.uninstall()
-    assert doctor.check_network() == doctor.Check(
-        "network", doctor.WARN, "network guard: OFF (outgoing connections are not restricted)")
+    check = doctor.check_network()
+    assert (check.status, check.detail) == (doctor.WARN, "network guard: OFF (outgoing connections are not restricted)")
     network.install(["10.1.2.3"])
     try:
-        assert doctor.check_network() == doctor.Check(
-            "network", doctor.OK, "network guard: ON (loopback only; allowed hosts: 10.1.2.3)")
+        check = doctor.check_network()
+        assert (check.status, check.detail) == (doctor.OK, "network guard: ON (loopback only; allowed hosts: 10.1.2.3)")
     finally:
         network.uninstall()
     # The command prints the same line among its other checks.

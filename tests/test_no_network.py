@@ -144,27 +144,30 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _summarized(data: Path) -> bool:
+def _summarized(data: Path, documents: int = 1) -> bool:
     log = data / "audit.jsonl"
     if not log.exists():
         return False
-    return any(json.loads(line).get("action") == "summarize" for line in log.read_text().splitlines() if line.strip())
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    return sum(entry.get("action") == "summarize" for entry in lines) >= documents
 
 
 @pytest.mark.gui
 def test_first_run_gui_sends_nothing_off_the_machine(tmp_path):
-    # GIVEN a first run (welcome dialog pending) with a scan queued on the command line
+    # GIVEN a first run (welcome dialog pending) with a scan and a PDF queued on the command line (the PDF's
+    # page view is drawn by the render helper process: the trace follows it too)
     home, trace = tmp_path / "home", tmp_path / "trace.log"
     env = _environment(home)
-    process = subprocess.Popen(_traced(trace, ["-m", "desktop_app", "gui", str(SAMPLES / "en_progress_note_scan.jpg")]),
+    documents = [str(SAMPLES / "en_progress_note_scan.jpg"), str(SAMPLES / "en_progress_note_text_layer.pdf")]
+    process = subprocess.Popen(_traced(trace, ["-m", "desktop_app", "gui", *documents]),
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
                                start_new_session=True)
     try:
         # WHEN the app starts, warms up its OCR engine and summarizes the scan
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and process.poll() is None and not _summarized(home / "data"):
+        while time.monotonic() < deadline and process.poll() is None and not _summarized(home / "data", 2):
             time.sleep(0.5)
-        done = _summarized(home / "data")
+        done = _summarized(home / "data", 2)
         time.sleep(2)  # a little longer: telemetry fires on a timer after the runtime loads
         # ... and the user closes it (Ctrl+C closes the window the normal way)
         app = next((pid for pid in _children(process.pid)), None)

@@ -48,13 +48,16 @@ def test_the_message_follows_the_users_language(tmp_path):
     assert "均未识别出文字" in result.error and "方向不正" in result.error
 
 
-def test_a_failed_page_explains_more_than_the_blank_scan_hint(tmp_path):
-    class FailSecond(PagesOcr):
-        def recognize(self, page, *, cancel, progress):
-            if page.index == 1:
-                raise errors.PageError(page=2, detail="smudged")
-            return super().recognize(page, cancel=cancel, progress=progress)
+class FailSecond(PagesOcr):
+    """Reads the pages it is given, but page 2 fails."""
 
+    def recognize(self, page, *, cancel, progress):
+        if page.index == 1:
+            raise errors.PageError(page=2, detail="smudged")
+        return super().recognize(page, cancel=cancel, progress=progress)
+
+
+def test_a_failed_page_explains_more_than_the_blank_scan_hint(tmp_path):
     result = Pipeline(ocr_engine=FailSecond(["", ""]), ui_language="en").run(_tiff(tmp_path, 2))
     assert result.error_code == "no_text"
     assert "Page 2 could not be read: smudged" in result.error and "sideways" not in result.error
@@ -76,12 +79,6 @@ def test_cli_exit_code_is_1_for_a_blank_scan(tmp_path, capsys):
 
 
 def test_a_failed_page_is_named_once_in_the_warnings(tmp_path):
-    class FailSecond(PagesOcr):
-        def recognize(self, page, *, cancel, progress):
-            if page.index == 1:
-                raise errors.PageError(page=2, detail="smudged")
-            return super().recognize(page, cancel=cancel, progress=progress)
-
     result = Pipeline(ocr_engine=FailSecond([EN_NOTE, ""]), ui_language="en").run(_tiff(tmp_path, 2))
     assert result.error is None
     assert [w.message for w in result.summary.warnings if w.code == "page_failed"] == [

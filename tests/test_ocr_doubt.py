@@ -39,6 +39,46 @@ def test_numbers_holding_look_alike_letters_are_doubted(line, word):
 
 def test_a_capitals_word_with_a_small_look_alike_is_doubted():
     assert doubted(reading("ABDoMEN: soft. HiV negative.")) == ["ABDoMEN:", "HiV"]
+    # small letters that differ from their capitals only in size, and an l among Roman numerals
+    assert doubted(reading("Check a PsA for his MGus; EcoG 1. Cranial nerves Il through Xll.")) == [
+        "PsA", "MGus;", "EcoG", "Il", "Xll."]
+    # but not a plural, a unit that starts small, or a name in ordinary case
+    assert doubted(reading("PVCs noted. K 4.1 mEq/L, cGMP normal. Discuss with Nicole.")) == []
+
+
+def test_a_capital_naming_a_number_is_no_doubt_but_a_zero_among_letters_is():
+    # S1/S2 heart sounds, L5-S1, home O2, vitamin B12 are names; "CH0P" holds a zero for an O
+    assert doubted(reading("Clear S1 and S2. Pain at L5-S1. Home O2. B12 normal.")) == []
+    assert doubted(reading("Modified CH0P given")) == ["CH0P"]
+
+
+def rival(text: str, at: int, alternative: str, probability: float) -> LineReading:
+    line = reading(text)
+    line.chars[at] = CharReading(text[at], 0.8, alternative, probability)
+    return line
+
+
+def test_a_runner_up_that_changes_a_value_doubts_its_word():
+    # GIVEN the recogniser's runner-up for one character of the line
+    # THEN a digit nearly read for a letter beside digits, or for a lone letter, is doubted
+    assert doubted(rival("Weight 28 lbs, status O.", 22, "0", 0.32)) == ["O."]
+    assert doubted(rival("Grade 2o04 tumour", 7, "0", 0.4)) == ["2o04"]
+    # AND a letter nearly read for a lone digit ("S1" that may be "Sl")
+    assert doubted(rival("Clear S1 and S2", 7, "l", 0.33)) == ["S1"]
+    # AND another Chinese character
+    assert doubted(rival("如苹果大小", 1, "萃", 0.3)) == ["苹"]
+    # BUT not a letter runner-up of a digit among digits (the number reads the same), a digit
+    # runner-up of a capital in a word of letters ("MI"), or a weak runner-up
+    assert doubted(rival("BP 156/100.", 9, "o", 0.4)) == []
+    assert doubted(rival("Denies MI history", 8, "1", 0.43)) == []
+    assert doubted(rival("Clear S1 and S2", 7, "l", 0.05)) == []
+
+
+def test_in_a_weak_line_only_the_words_that_stand_out_are_doubted():
+    # GIVEN a weak line (0.76) where two words hold characters read below 0.8
+    line = reading("dysuria, frequency, octuria icontinenc.", {10: 0.7, 21: 0.5, 30: 0.55}, confidence=0.76)
+    # THEN those words are doubted, not the whole line
+    assert doubted(line) == ["frequency,", "octuria", "icontinenc."]
 
 
 def test_an_unsure_character_doubts_its_word_only():
@@ -127,6 +167,10 @@ def test_a_second_read_that_agrees_lifts_the_doubt_and_one_that_differs_keeps_it
     assert doubted(looked) == ["8oo"]
     # AND an agreeing but unsure second read lifts nothing
     assert doubted(second_look(first, reading("HIV test 8oo mg", {1: 0.3}))) == ["HIV", "8oo"]
+    # AND a runner-up is lifted by a second read that agrees surely, kept by one that doubts too
+    status = rival("status O.", 7, "0", 0.32)
+    assert doubted(second_look(status, reading("status O."))) == []
+    assert doubted(second_look(status, rival("status O.", 7, "0", 0.3))) == ["O."]
 
 
 def test_unsure_punctuation_is_no_doubt_but_an_unsure_decimal_point_is():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.corpus import cer
+from desktop_app.cancel import CancelToken
 from desktop_app.ingest import open_document
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import NULL_PROGRESS
 from desktop_app.ocr import registry
 from desktop_app.ocr.rapid import FrameDecoder, RapidOcrEngine
+from desktop_app.progress import NULL_PROGRESS
 from desktop_app.settings import EngineSettings
 from tests.documents import EN_NOTE, ZH_NOTE, image_file, text_pdf
 
@@ -96,6 +96,59 @@ def test_decoder_keeps_each_characters_probability_and_what_it_half_saw(decoder)
     assert [c.char for c in reading.chars] == ["8", "o", "5"]
     assert reading.chars[1].probability == pytest.approx(0.55)
     assert (2, ".", pytest.approx(0.25)) in reading.half_seen
+    # AND each character's runner-up: the "o" was 40% a "0"
+    assert (reading.chars[1].alternative, reading.chars[1].alternative_probability) == ("0", pytest.approx(0.4))
+
+
+def test_a_weak_line_is_kept_and_doubted_as_a_whole_not_dropped(rapid, monkeypatch):
+    # GIVEN a page whose second line the recogniser reads weakly (0.35, below RapidOCR's own 0.5 cut)
+    import numpy as np
+
+    from desktop_app.ocr.doubt import CharReading, LineReading
+
+    def line(text, probability):
+        return LineReading(text, probability, [CharReading(ch, probability) for ch in text])
+
+    quads = [np.array([[10, 10], [300, 10], [300, 40], [10, 40]], dtype=np.float32),
+             np.array([[10, 60], [300, 60], [300, 90], [10, 90]], dtype=np.float32)]
+    readings = [line("PLAN: rest", 0.98), line("boratory orders", 0.35)]
+    monkeypatch.setattr(rapid, "_read_upright", lambda image, cancel: (0, image, quads, [None, None], readings))
+    monkeypatch.setattr(rapid, "_look_again", lambda crops, found: found)
+
+    class Page:
+        index, width, height = 0, 400, 200
+
+        def image(self):
+            return np.zeros((200, 400, 3), dtype=np.uint8)
+
+    output = rapid.recognize(Page(), cancel=CancelToken(), progress=NULL_PROGRESS)
+    # THEN the weak line is in the text, in its place, and every word of it is marked doubtful
+    assert output.text == "PLAN: rest\nboratory orders"
+    weak = output.blocks[1]
+    assert [weak.text[start:end] for start, end in weak.doubts] == ["boratory", "orders"]
+    assert output.blocks[0].doubts == []
+
+
+def test_recognition_split_over_streams_keeps_the_order_of_the_lines():
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from desktop_app.ocr.rapid_runtime import recognise_in_parallel
+
+    # GIVEN 7 line crops of different widths, recognised by 3 streams
+    crops = [np.zeros((10, width, 3)) for width in (50, 10, 80, 30, 20, 70, 60)]
+    shares = []
+
+    def recognise(share):
+        shares.append(len(share))
+        return [f"w{crop.shape[1]}" for crop in share]
+
+    with ThreadPoolExecutor(3) as pool:
+        out = recognise_in_parallel(recognise, crops, pool, 3)
+    # THEN every line comes back where it was, and the work was shared
+    assert out == ["w50", "w10", "w80", "w30", "w20", "w70", "w60"]
+    assert sorted(shares) == [2, 2, 3]
 
 
 def test_unknown_engine_names_the_available_ones():

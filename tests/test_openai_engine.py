@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PIL import Image
 
-from desktop_app import errors
+from desktop_app import errors, http_client
+from desktop_app.cancel import NEVER_CANCELLED
 from desktop_app.ingest import SourcePage
-from desktop_app.jobs.cancel import NEVER_CANCELLED
-from desktop_app.jobs.progress import NULL_PROGRESS
-from desktop_app.ocr import openai_compat, registry
+from desktop_app.ocr import registry
 from desktop_app.ocr.openai_compat import OpenAiOcrEngine, check_endpoint
+from desktop_app.progress import NULL_PROGRESS
 from desktop_app.settings import EngineSettings
+from tests.loopback_server import LoopbackServer, send_json, start_event_stream
 
 GROUNDED = [
     "<|ref|>title<|/ref|><|det|>[[0, 0, 999, 99]]<|/det|>\n",
@@ -28,65 +28,71 @@ GROUNDED = [
 ]
 
 
-class Server:
+class Server(LoopbackServer):
     """Records requests; answers with `self.reply(request) -> (status, list of content pieces | body)`."""
 
     def __init__(self):
         self.requests = []
         self.reply = lambda request: (200, GROUNDED)
-        outer = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                status, pieces = outer.reply(body)
-                if status != 200:
-                    self.send_response(status)
-                    self.end_headers()
-                    self.wfile.write(json.dumps({"error": {"message": pieces}}).encode())
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                try:
-                    for i, piece in enumerate(pieces):
-                        last = i == len(pieces) - 1
-                        event = {
-                            "choices": [
-                                {"delta": {"content": piece}, "finish_reason": "stop" if last else None}
-                            ]
-                        }
-                        self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
-                        self.wfile.flush()
-                    self.wfile.write(b"data: [DONE]\n\n")
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (the timeout test)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    def handle(self, request, body: dict) -> None:
+        self.requests.append({"path": request.path, "headers": dict(request.headers), "body": body})
+        status, pieces = self.reply(body)
+        if status != 200:
+            send_json(request, status, {"error": {"message": pieces}})
+            return
+        start_event_stream(request)
+        try:
+            for i, piece in enumerate(pieces):
+                last = i == len(pieces) - 1
+                event = {"choices": [{"delta": {"content": piece}, "finish_reason": "stop" if last else None}]}
+                request.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                request.wfile.flush()
+            request.wfile.write(b"data: [DONE]\n\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (the timeout test)
 
 
 @pytest.fixture
 def server():
     srv = Server()
     yield srv
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
+    srv.close()
+
+
+@pytest.fixture
+def no_backoff_waits(monkeypatch):
+    """The retries still happen; the waits between them are recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr(http_client, "_sleep", lambda seconds, cancel: waits.append(seconds))
+    return waits
 
 
 @pytest.fixture
 def no_key(monkeypatch):
-    monkeypatch.setattr(openai_compat, "api_key", lambda host: None)
+    monkeypatch.setattr(http_client, "api_key", lambda host: None)
 
 
 def _page(width=1000, height=2000):
     image = Image.new("RGB", (width, height), "white")
     return SourcePage(index=0, width=width, height=height, _load=lambda: image)
+
+
+@contextlib.contextmanager
+def standin(mode: str):
+    """The stand-in DeepSeek-OCR server of tests/model_fixtures.py, answering in `mode`."""
+    from tests.model_fixtures import StandInOcrServer
+
+    server = StandInOcrServer(mode)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def read_page(url: str, **kwargs):
+    return _engine(url, **kwargs).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
 
 
 def _engine(url, **kwargs):
@@ -120,7 +126,7 @@ def test_api_key_comes_from_the_keyring(server, monkeypatch):
 
     class MemoryKeyring(KeyringBackend):
         priority = 1
-        store = {(openai_compat.KEYRING_SERVICE, "openai:127.0.0.1"): "s3cret"}
+        store = {(http_client.KEYRING_SERVICE, "openai:127.0.0.1"): "s3cret"}
 
         def get_password(self, service, username):
             return self.store.get((service, username))
@@ -172,7 +178,7 @@ def test_401_and_unknown_model_are_clear_config_errors(server, no_key):
         _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
 
 
-def test_connection_refused_and_timeout_fail_the_page_only(server, no_key):
+def test_connection_refused_and_timeout_fail_the_page_only(server, no_key, no_backoff_waits):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
@@ -210,7 +216,7 @@ def test_a_guard_refusal_is_reported_as_the_guard_not_as_a_dead_server(no_key):
 def test_redirect_is_refused_and_the_key_never_reaches_the_target(monkeypatch):
     from tests.model_fixtures import StandInOcrServer
 
-    monkeypatch.setattr(openai_compat, "api_key", lambda host: "s3cret")
+    monkeypatch.setattr(http_client, "api_key", lambda host: "s3cret")
     origin, target = StandInOcrServer("redirect"), StandInOcrServer()
     origin.redirect_to = target.url
     try:
@@ -223,31 +229,45 @@ def test_redirect_is_refused_and_the_key_never_reaches_the_target(monkeypatch):
     assert target.requests == []
 
 
-@pytest.mark.parametrize(
-    ("mode", "detail"),
-    [("error_event", "the server reported an error mid-stream: EngineCore"),
-     ("drop", "the stream ended before the page was finished")],
-)
-def test_a_cut_stream_is_a_failed_page_not_partial_text(mode, detail, no_key):
-    from tests.model_fixtures import StandInOcrServer
+def test_an_error_event_fails_the_page_without_partial_text(no_key):
+    with standin("error_event") as server, pytest.raises(
+        errors.OcrServerError, match="the server reported an error mid-stream: EngineCore"
+    ):
+        read_page(server.url)
+    assert len(server.requests) == 1  # the server's own failure: asking again would fail again
 
-    server = StandInOcrServer(mode)
-    try:
-        with pytest.raises(errors.OcrServerError, match=detail):
-            _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
-    finally:
-        server.close()
-    assert len(server.requests) == 1
+
+def test_a_dropped_stream_is_read_again_then_fails_the_page_without_partial_text(no_key, no_backoff_waits):
+    with standin("drop") as server, pytest.raises(
+        errors.OcrServerUnreachable, match="the stream ended before the page was finished"
+    ):
+        read_page(server.url, retries=2)
+    assert len(server.requests) == 3  # the first try and two retries, each from the start of the page
+    assert no_backoff_waits == [pytest.approx(0.5, rel=0.25), pytest.approx(1.0, rel=0.25)]  # backoff doubles
+
+
+def test_a_busy_server_is_asked_again_and_the_page_is_read(server, no_key, no_backoff_waits):
+    answers = iter([(503, "busy"), (429, "slow down")])
+    server.reply = lambda body: next(answers, (200, GROUNDED))
+    output = _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
+    assert output.text == "# Progress note\n\nPlan: chest x-ray."
+    assert len(server.requests) == 3 and len(no_backoff_waits) == 2
+
+
+def test_after_a_page_finds_the_server_gone_the_next_pages_fail_without_backoff(no_key, no_backoff_waits):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    engine = _engine(f"http://127.0.0.1:{free_port}/v1", retries=3)
+    for _ in range(3):
+        with pytest.raises(errors.OcrServerUnreachable, match="connection refused"):
+            engine.recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
+    assert len(no_backoff_waits) == 3  # the first page's retries only
 
 
 def test_token_cap_keeps_the_text_with_a_notice_and_no_retry(no_key):
-    from tests.model_fixtures import StandInOcrServer
-
-    server = StandInOcrServer("length")
-    try:
-        output = _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
-    finally:
-        server.close()
+    with standin("length") as server:
+        output = read_page(server.url)
     assert output.text.endswith("Plan: chest x-ray.") and len(output.blocks) == 2
     assert [type(n) for n in output.warnings] == [errors.OcrTruncatedAtCap]
     assert "token 上限（8192）" in output.warnings[0].message("zh")
@@ -312,13 +332,10 @@ def test_cli_summarize_with_tables_over_the_served_engine(server, no_key, tmp_pa
 
 
 def test_low_probability_tokens_become_block_doubts(no_key):
-    from tests.model_fixtures import DOUBTFUL_WORD, StandInOcrServer
+    from tests.model_fixtures import DOUBTFUL_WORD
 
-    server = StandInOcrServer("ok")
-    try:
-        output = _engine(server.url).recognize(_page(), cancel=NEVER_CANCELLED, progress=NULL_PROGRESS)
-    finally:
-        server.close()
+    with standin("ok") as server:
+        output = read_page(server.url)
     assert server.requests[0]["body"]["logprobs"] is True
     title, body = output.blocks
     assert title.doubts == []

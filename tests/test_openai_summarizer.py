@@ -8,15 +8,15 @@ import socket
 
 import pytest
 
-from desktop_app import errors
-from desktop_app.jobs.cancel import NEVER_CANCELLED
-from desktop_app.jobs.progress import NULL_PROGRESS
+from desktop_app import errors, http_client
+from desktop_app.cancel import NEVER_CANCELLED
 from desktop_app.pipeline import Pipeline
+from desktop_app.progress import NULL_PROGRESS
 from desktop_app.settings import EngineSettings
 from desktop_app.summarize import prompts, registry
+from desktop_app.summarize.answers import build_summary
 from desktop_app.summarize.chunking import Chunk
 from desktop_app.summarize.guard import UNSUPPORTED, check_summary
-from desktop_app.summarize.llm import build_summary
 from desktop_app.summarize.openai_llm import OpenAiSummarizer, estimate_tokens
 from tests.standin_llm_server import Reply, StandInLlmServer
 
@@ -221,9 +221,7 @@ def test_missing_endpoint_or_model_says_which_option():
 
 
 def test_the_api_key_comes_from_the_keyring(server, monkeypatch):
-    from desktop_app.summarize import openai_llm
-
-    monkeypatch.setattr(openai_llm, "api_key", lambda host: "secret" if host == "127.0.0.1" else None)
+    monkeypatch.setattr(http_client, "api_key", lambda host: "secret" if host == "127.0.0.1" else None)
     summarize(summarizer_for(server.url))
     assert server.requests[0]["headers"]["Authorization"] == "Bearer secret"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app import errors
-from desktop_app.jobs.cancel import CancelToken
+from desktop_app.cancel import CancelToken
 from desktop_app.models import Block, OcrOutput
 from desktop_app.pipeline import Pipeline
 from desktop_app.settings import EngineSettings

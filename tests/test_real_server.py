@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from desktop_app import cli
-from desktop_app.jobs.cancel import NEVER_CANCELLED
-from desktop_app.jobs.progress import NULL_PROGRESS
+from desktop_app.cancel import NEVER_CANCELLED
 from desktop_app.models import FIELD_NAMES, FOUND
 from desktop_app.pipeline import Pipeline
+from desktop_app.progress import NULL_PROGRESS
 from desktop_app.settings import EngineSettings
 from desktop_app.summarize.openai_llm import OpenAiSummarizer
 from scripts import llm_server

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import NULL_PROGRESS
+from desktop_app.cancel import CancelToken
 from desktop_app.models import FOUND, NOT_DOCUMENTED
+from desktop_app.progress import NULL_PROGRESS
 from desktop_app.summarize.headings import match_line
 from desktop_app.summarize.sections import SectionSummarizer, detect_language, sectionize
 from tests.documents import DATA, EN_NOTE, ZH_NOTE
@@ -17,6 +17,12 @@ from tests.documents import DATA, EN_NOTE, ZH_NOTE
 def summarize(text: str):
     return SectionSummarizer().summarize(text, language=detect_language(text), cancel=CancelToken(),
                                          progress=NULL_PROGRESS)
+
+
+def fields(text: str) -> tuple[str, str, str]:
+    """(chief complaint, diagnosis, plan) as the section extractor copies them from `text`."""
+    summary = summarize(text)
+    return summary.chief_complaint.text, summary.diagnosis.text, summary.plan.text
 
 
 def test_english_note_fields_are_copied_with_evidence():
@@ -116,17 +122,16 @@ def test_combined_assessment_and_plan_fills_both_fields():
 
 def test_combined_section_with_inner_labels_is_split():
     text = "CC: Headache.\nA/P:\nAssessment: Migraine without aura.\nPlan: Sumatriptan 50 mg as needed.\n"
-    summary = summarize(text)
-    assert summary.chief_complaint.text == "Headache."
-    assert summary.diagnosis.text == "Migraine without aura."
-    assert summary.plan.text == "Sumatriptan 50 mg as needed."
+    assert fields(text) == (
+        "Headache.",
+        "Migraine without aura.",
+        "Sumatriptan 50 mg as needed.",
+    )
 
 
 def test_discharge_diagnosis_beats_admitting_diagnosis():
     text = "入院诊断：发热待查\n出院诊断：社区获得性肺炎\n出院医嘱：口服阿莫西林\n"
-    summary = summarize(text)
-    assert summary.diagnosis.text == "社区获得性肺炎"
-    assert summary.plan.text == "口服阿莫西林"
+    assert fields(text)[1:] == ("社区获得性肺炎", "口服阿莫西林")
 
 
 def test_soft_wrapped_lines_are_joined_and_list_items_kept():
@@ -163,10 +168,11 @@ def test_numbered_chinese_headings_never_leak_into_the_chief_complaint():
 
 def test_chinese_numeral_headings_split_sections():
     text = "一、主诉：头痛2天。\n二、病史摘要：2天前受凉后头痛。\n三、诊断：紧张型头痛\n四、处理：休息。\n"
-    summary = summarize(text)
-    assert summary.chief_complaint.text == "头痛2天。"
-    assert summary.diagnosis.text == "紧张型头痛"
-    assert summary.plan.text == "休息。"
+    assert fields(text) == (
+        "头痛2天。",
+        "紧张型头痛",
+        "休息。",
+    )
 
 
 def test_numbered_plan_items_are_list_items_not_headings():
@@ -187,9 +193,8 @@ def test_a_known_heading_inside_a_numbered_plan_is_an_item():
 
 def test_the_next_numbered_heading_ends_a_numbered_list():
     # "3.处理" is both the list's next number and the headings' next number: the known heading wins.
-    summary = summarize("1.主诉：头痛3天。\n2.诊断：\n1.高血压\n2.冠心病\n3.处理：休息。\n")
-    assert summary.diagnosis.text == "1.高血压\n2.冠心病"
-    assert summary.plan.text == "休息。"
+    text = "1.主诉：头痛3天。\n2.诊断：\n1.高血压\n2.冠心病\n3.处理：休息。\n"
+    assert fields(text)[1:] == ("1.高血压\n2.冠心病", "休息。")
 
 
 def test_unknown_numbered_heading_that_continues_the_numbering_ends_the_plan():
@@ -290,10 +295,11 @@ def test_referral_letter_reason_for_referral_is_the_chief_complaint():
     text = ("Dear Dr. Smith,\nREASON FOR REFERRAL: Persistent microscopic haematuria.\n"
             "HISTORY:\nTwo positive dipsticks.\nIMPRESSION: Haematuria of unclear cause.\n"
             "RECOMMENDATIONS:\nCystoscopy and renal ultrasound.\n")
-    summary = summarize(text)
-    assert summary.chief_complaint.text == "Persistent microscopic haematuria."
-    assert summary.diagnosis.text == "Haematuria of unclear cause."
-    assert summary.plan.text == "Cystoscopy and renal ultrasound."
+    assert fields(text) == (
+        "Persistent microscopic haematuria.",
+        "Haematuria of unclear cause.",
+        "Cystoscopy and renal ultrasound.",
+    )
 
 
 def test_a_letter_closing_ends_the_plan():

@@ -1,7 +1,7 @@
 """`emr-assist evaluate DIR [--configs A,B,…] --out REPORT_DIR`.
 
-`add_arguments` runs when the CLI builds its parser, so this module imports only the standard library
-at import time; `run` imports the evaluation (and through it the pipeline) when the command runs.
+`add_arguments` runs when the CLI builds its parser, so it imports only light modules (the settings table,
+the named configs); `run` imports the evaluation (and through it the pipeline) when the command runs.
 """
 
 from __future__ import annotations
@@ -10,15 +10,20 @@ import argparse
 import sys
 from pathlib import Path
 
+from desktop_app import settings_cli
+from desktop_app.settings_table import EVALUATE
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("in_dir", type=Path, metavar="DIR",
                         help="documents plus labels.json or labels.csv (format: README, 'Local validation')")
-    parser.add_argument("--configs", default="embedded", metavar="A,B,…",
-                        help="engine setups to compare, comma-separated (default: embedded). Named: "
-                             "embedded, embedded-ocr-only, text-layer, deepseek-ocr2, deepseek-youtu, "
-                             "embedded-youtu, vllm, vllm-youtu, app (the desktop app's saved engines); "
-                             "or OCR+SUMMARIZER")
+    from desktop_app.evaluation.configs import DEFAULT_CONFIGS, NAMED_CONFIGS  # light: no engine is imported
+
+    default = ",".join(DEFAULT_CONFIGS)
+    named = ", ".join(spec.name for spec in NAMED_CONFIGS)
+    parser.add_argument("--configs", default=default, metavar="A,B,…",
+                        help=f"engine setups to compare, comma-separated (default: {default}). Named: {named}, "
+                             "app (the desktop app's saved engines); or OCR+SUMMARIZER")
     parser.add_argument("--out", type=Path, required=True, metavar="REPORT_DIR",
                         help="report.md, report.html, scores.json and the resumable cache are written here")
     parser.add_argument("--labels", type=Path, metavar="PATH",
@@ -29,16 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run documents that failed as a whole again (default: keep the cached failure)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     models = parser.add_argument_group("model engines (override the desktop app's settings)")
-    models.add_argument("--ocr-model", type=Path, metavar="PATH", help="local DeepSeek-OCR-2 folder")
-    models.add_argument("--summarizer-model", type=Path, metavar="PATH",
-                        help="local Youtu-LLM / causal-LM folder or .gguf file")
-    models.add_argument("--endpoint", metavar="URL", help="OpenAI-compatible OCR server (vLLM)")
-    models.add_argument("--served-model", metavar="NAME", help="model name on that server")
-    models.add_argument("--allow-host", action="append", metavar="HOST",
-                        help="allow connections to this non-loopback host (repeatable)")
-    models.add_argument("--device", choices=("auto", "cpu", "cuda"), help="device for model engines")
-    models.add_argument("--quantization", choices=("8bit", "4bit"), help="load model engines quantized")
-    models.add_argument("--dpi", type=int, help="render DPI for PDF pages that need OCR (default 200)")
+    settings_cli.add_options(models, EVALUATE)  # declared in desktop_app/settings_table.py
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,12 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from desktop_app.privacy import network
 
     labels = load_labels(args.in_dir, args.labels)  # a bad labels file stops here, before any engine loads
-    options = eval_configs.ModelOptions(
-        ocr_model=args.ocr_model, summarizer_model=args.summarizer_model, endpoint=args.endpoint,
-        served_model=args.served_model, allowed_hosts=tuple(args.allow_host or ()), device=args.device,
-        quantization=args.quantization, dpi=args.dpi)
     base = None if args.no_app_settings else eval_configs.app_engine_settings()
-    configs = eval_configs.resolve(args.configs.split(","), options, base)
+    configs = eval_configs.resolve(args.configs.split(","), settings_cli.given(args, EVALUATE), base)
     hosts = tuple(dict.fromkeys(h for c in configs for h in c.settings.allowed_hosts))
     if hosts and network.is_installed():
         network.install(hosts)  # the app's own allow-list (Settings → allowed servers) applies here too

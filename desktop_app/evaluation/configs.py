@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 
-from desktop_app import errors
-from desktop_app.ocr import registry as ocr_registry
+from desktop_app import engines
+from desktop_app.evaluation import label_errors
 from desktop_app.settings import EngineSettings
-from desktop_app.summarize import registry as summary_registry
+from desktop_app.settings_table import setting
 
 DEFAULT_CONFIGS = ("embedded",)
 
@@ -47,20 +46,6 @@ NAMED_CONFIGS: tuple[ConfigSpec, ...] = (
 
 
 @dataclass(frozen=True)
-class ModelOptions:
-    """Where the model engines' models are; None = not given (use the app's saved preference)."""
-
-    ocr_model: Path | None = None
-    summarizer_model: Path | None = None
-    endpoint: str | None = None
-    served_model: str | None = None
-    allowed_hosts: tuple[str, ...] = ()
-    device: str | None = None
-    quantization: str | None = None
-    dpi: int | None = None
-
-
-@dataclass(frozen=True)
 class EvalConfig:
     name: str
     description: str
@@ -71,34 +56,42 @@ class EvalConfig:
         return json.loads(json.dumps(data, default=str))
 
     def fingerprint(self) -> str:
-        """Changes when anything that affects the output changes (engines, models, DPI, …)."""
-        blob = json.dumps(self.settings_dict(), sort_keys=True).encode()
+        """Changes when anything that affects the output changes (engines, models, DPI, …); not with
+        how fast it runs (the concurrency)."""
+        data = {key: value for key, value in self.settings_dict().items() if _changes_output(key)}
+        blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:10]
+
+
+def _changes_output(name: str) -> bool:
+    try:
+        return setting(name).changes_output
+    except KeyError:  # `limits`
+        return True
 
 
 def app_engine_settings() -> EngineSettings | None:
     """The desktop app's saved engine preferences, or None when PySide6 is not installed
-    (`desktop_app.settings.app_engine_settings`, shared with the CLI)."""
-    from desktop_app import settings
-
-    return settings.app_engine_settings()
+    (`desktop_app.qt_settings.saved_engine_settings`, shared with the CLI)."""
+    try:
+        from desktop_app.qt_settings import saved_engine_settings
+    except ImportError:
+        return None
+    return saved_engine_settings()
 
 
 def available() -> list[str]:
     return [spec.name for spec in NAMED_CONFIGS] + ["app"]
 
 
-def resolve(names: list[str], options: ModelOptions = ModelOptions(),
+def resolve(names: list[str], options: dict[str, object] | None = None,
             base: EngineSettings | None = None) -> list[EvalConfig]:
     """Configs by name, in the order given. `base` carries saved preferences (model folders, server,
-    device); `options` override it. Raises `UnknownEvalConfig` / `UnknownEngine` before any run."""
+    device); `options` (EngineSettings fields given on the command line, `settings_cli.given`) override
+    it, and their allowed hosts add to its own. Raises `UnknownEvalConfig` / `UnknownEngine` before any run."""
     base = base or EngineSettings()
-    overrides = {key: value for key, value in (
-        ("ocr_model", options.ocr_model), ("summarizer_model", options.summarizer_model),
-        ("endpoint", options.endpoint), ("served_model", options.served_model),
-        ("device", options.device), ("quantization", options.quantization), ("dpi", options.dpi),
-    ) if value is not None}
-    hosts = tuple(dict.fromkeys((*base.allowed_hosts, *options.allowed_hosts)))
+    overrides = dict(options or {})
+    hosts = tuple(dict.fromkeys((*base.allowed_hosts, *overrides.pop("allowed_hosts", ()))))
     common = replace(base, **overrides, allowed_hosts=hosts)
     configs: list[EvalConfig] = []
     for raw in names:
@@ -118,13 +111,13 @@ def resolve(names: list[str], options: ModelOptions = ModelOptions(),
             settings = replace(common, ocr=ocr, summarizer=summarizer)
             config = EvalConfig(name, f"{ocr} + {summarizer}", settings)
         else:
-            raise errors.UnknownEvalConfig(name=name, available=", ".join(available()))
+            raise label_errors.UnknownEvalConfig(name=name, available=", ".join(available()))
         if config.settings.ocr != "auto":
-            ocr_registry.find(config.settings.ocr)
-        summary_registry.find(config.settings.summarizer)
+            engines.find("ocr", config.settings.ocr)
+        engines.find("summary", config.settings.summarizer)
         if any(c.name == config.name for c in configs):
             continue
         configs.append(config)
     if not configs:
-        raise errors.UnknownEvalConfig(name=",".join(names), available=", ".join(available()))
+        raise label_errors.UnknownEvalConfig(name=",".join(names), available=", ".join(available()))
     return configs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,54 +55,57 @@ def _first(sections: dict[str, str], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def mtsamples_notes(limit: int | None = None, with_cc: bool = False, data: Path = DATA) -> list[Note]:
-    notes = []
-    with open(data / "mtsamples_dev.jsonl", encoding="utf-8") as lines:
+def _jsonl(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as lines:
         for line in lines:
-            row = json.loads(line)
-            match = _MT_CC.search(row["transcription"])
-            if with_cc and not match:
-                continue
-            cc = match.group("cc").strip(" ,") if match else None
-            text = mtsamples_to_text(row["transcription"])
-            sections = _sections(text, _MT_HEADING)
-            notes.append(Note(f"mt-{row['note_id']}", "en", text, cc, _first(sections, MT_DIAGNOSIS),
-                              _first(sections, MT_PLAN), "MTSamples"))
-            if limit and len(notes) >= limit:
-                break
+            yield json.loads(line)
+
+
+def _collect(rows: Iterable[dict], note: Callable[[dict], Note], limit: int | None, with_cc: bool) -> list[Note]:
+    """The notes of `rows` in order (only those with a gold chief complaint when `with_cc`), at most `limit`."""
+    notes = []
+    for row in rows:
+        item = note(row)
+        if with_cc and item.chief_complaint is None:
+            continue
+        notes.append(item)
+        if limit and len(notes) >= limit:
+            break
     return notes
+
+
+def _mtsamples_note(row: dict) -> Note:
+    match = _MT_CC.search(row["transcription"])
+    text = mtsamples_to_text(row["transcription"])
+    sections = _sections(text, _MT_HEADING)
+    return Note(f"mt-{row['note_id']}", "en", text, match.group("cc").strip(" ,") if match else None,
+                _first(sections, MT_DIAGNOSIS), _first(sections, MT_PLAN), "MTSamples")
+
+
+def _aci_note(row: dict) -> Note:
+    match = re.search(r"CHIEF COMPLAINT\s*\n+(?P<cc>.+?)\n\s*\n", row["note"])
+    sections = _sections(row["note"], _ACI_HEADING)
+    return Note(f"aci-{row['encounter_id']}", "en", row["note"], match.group("cc").strip() if match else None,
+                _first(sections, ("ASSESSMENT", "IMPRESSION")), _first(sections, ("PLAN",)), "ACI-Bench")
+
+
+def _cmb_note(case: dict) -> Note:
+    match = re.search(r"主诉\s*\n\s*(?P<cc>[^\n]+)", case["description"])
+    return Note(f"cmb-{case['id']}", "zh", case["description"], match.group("cc").strip() if match else None,
+                None, None, "CMB-Clin")
+
+
+def mtsamples_notes(limit: int | None = None, with_cc: bool = False, data: Path = DATA) -> list[Note]:
+    return _collect(_jsonl(data / "mtsamples_dev.jsonl"), _mtsamples_note, limit, with_cc)
 
 
 def aci_notes(limit: int | None = None, with_cc: bool = False, data: Path = DATA) -> list[Note]:
-    notes = []
-    with open(data / "aci_bench_dev.jsonl", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            match = re.search(r"CHIEF COMPLAINT\s*\n+(?P<cc>.+?)\n\s*\n", row["note"])
-            if with_cc and not match:
-                continue
-            sections = _sections(row["note"], _ACI_HEADING)
-            notes.append(Note(f"aci-{row['encounter_id']}", "en", row["note"],
-                              match.group("cc").strip() if match else None,
-                              _first(sections, ("ASSESSMENT", "IMPRESSION")), _first(sections, ("PLAN",)),
-                              "ACI-Bench"))
-            if limit and len(notes) >= limit:
-                break
-    return notes
+    return _collect(_jsonl(data / "aci_bench_dev.jsonl"), _aci_note, limit, with_cc)
 
 
 def cmb_notes(limit: int | None = None, with_cc: bool = False, data: Path = DATA) -> list[Note]:
     """CMB-Clin case descriptions: 主诉 is a section; diagnosis and treatment are only in the experts'
     QA answers (reasoning, not text of the case), so the case documents neither."""
-    notes = []
     with open(data / "cmb_clin_dev.json", encoding="utf-8") as handle:
         cases = json.load(handle)
-    for case in cases:
-        match = re.search(r"主诉\s*\n\s*(?P<cc>[^\n]+)", case["description"])
-        if with_cc and not match:
-            continue
-        notes.append(Note(f"cmb-{case['id']}", "zh", case["description"],
-                          match.group("cc").strip() if match else None, None, None, "CMB-Clin"))
-        if limit and len(notes) >= limit:
-            break
-    return notes
+    return _collect(cases, _cmb_note, limit, with_cc)

@@ -32,7 +32,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app import errors
+from desktop_app.evaluation import label_errors
 from desktop_app.models import FIELD_NAMES
 
 LABEL_FILES = ("labels.json", "labels.csv")
@@ -62,7 +62,7 @@ def find_labels_file(root: Path) -> Path:
     for name in LABEL_FILES:
         if (root / name).is_file():
             return root / name
-    raise errors.LabelsNotFound(path=str(root))
+    raise label_errors.LabelsNotFound(path=str(root))
 
 
 def load_labels(root: Path, labels_path: Path | None = None) -> LabelSet:
@@ -72,18 +72,18 @@ def load_labels(root: Path, labels_path: Path | None = None) -> LabelSet:
     root = Path(root)
     path = Path(labels_path) if labels_path else find_labels_file(root)
     if not path.is_file():
-        raise errors.LabelsNotFound(path=str(path))
+        raise label_errors.LabelsNotFound(path=str(path))
     entries = _read_csv(path) if path.suffix.lower() == ".csv" else _read_json(path)
     documents = []
     seen: set[str] = set()
     for number, entry in enumerate(entries, start=1):
         label = _entry(path, root, number, entry)
         if label.file in seen:
-            raise errors.LabelsError(path=str(path), detail=f"entry {number}: '{label.file}' is listed twice")
+            raise label_errors.LabelsError(path=str(path), detail=f"entry {number}: '{label.file}' is listed twice")
         seen.add(label.file)
         documents.append(label)
     if not documents:
-        raise errors.LabelsError(path=str(path), detail="it lists no documents")
+        raise label_errors.LabelsError(path=str(path), detail="it lists no documents")
     return LabelSet(path, root, documents)
 
 
@@ -91,20 +91,20 @@ def _read_json(path: Path) -> list[dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise errors.LabelsBadJson(path=str(path), detail=exc.msg, line=exc.lineno,
+        raise label_errors.LabelsBadJson(path=str(path), detail=exc.msg, line=exc.lineno,
                                    column=exc.colno) from None
     except UnicodeDecodeError:
-        raise errors.LabelsError(path=str(path), detail="it is not UTF-8 text") from None
+        raise label_errors.LabelsError(path=str(path), detail="it is not UTF-8 text") from None
     if isinstance(data, dict):
         extra = sorted(set(data) - {"documents", "version", "description"})
         if extra:
             raise _unknown(path, extra[0], "top level", ("documents", "version", "description"))
         data = data.get("documents", _UNSET)
     if data is _UNSET or not isinstance(data, list):
-        raise errors.LabelsError(path=str(path), detail='expected {"documents": [ {...}, ... ]}')
+        raise label_errors.LabelsError(path=str(path), detail='expected {"documents": [ {...}, ... ]}')
     for number, entry in enumerate(data, start=1):
         if not isinstance(entry, dict):
-            raise errors.LabelsError(path=str(path), detail=f"entry {number} is not an object")
+            raise label_errors.LabelsError(path=str(path), detail=f"entry {number} is not an object")
     return data
 
 
@@ -115,18 +115,18 @@ def _read_csv(path: Path) -> list[dict]:
             rows = list(reader)
             header = [name.strip() for name in reader.fieldnames or []]
     except UnicodeDecodeError:
-        raise errors.LabelsError(path=str(path), detail="it is not UTF-8 text") from None
+        raise label_errors.LabelsError(path=str(path), detail="it is not UTF-8 text") from None
     except csv.Error as exc:
-        raise errors.LabelsError(path=str(path), detail=f"malformed CSV: {exc}") from None
+        raise label_errors.LabelsError(path=str(path), detail=f"malformed CSV: {exc}") from None
     for name in header:
         if name not in ENTRY_FIELDS:
             raise _unknown(path, name, "CSV header", ENTRY_FIELDS)
     if "file" not in header:
-        raise errors.LabelsError(path=str(path), detail="the CSV header has no 'file' column")
+        raise label_errors.LabelsError(path=str(path), detail="the CSV header has no 'file' column")
     entries = []
     for number, row in enumerate(rows, start=2):  # row 1 is the header
         if None in row:
-            raise errors.LabelsError(path=str(path), detail=f"row {number} has more cells than the header")
+            raise label_errors.LabelsError(path=str(path), detail=f"row {number} has more cells than the header")
         entry: dict[str, object] = {}
         for key, value in row.items():
             key, value = key.strip(), (value or "").strip()
@@ -138,10 +138,10 @@ def _read_csv(path: Path) -> list[dict]:
     return entries
 
 
-def _unknown(path: Path, name: str, where: str, known: tuple[str, ...]) -> errors.LabelsUnknownField:
+def _unknown(path: Path, name: str, where: str, known: tuple[str, ...]) -> label_errors.LabelsUnknownField:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" (→ '{close[0]}'?)" if close else ""
-    return errors.LabelsUnknownField(path=str(path), field=name, where=where, known=", ".join(known),
+    return label_errors.LabelsUnknownField(path=str(path), field=name, where=where, known=", ".join(known),
                                      hint=hint)
 
 
@@ -154,25 +154,25 @@ def _entry(path: Path, root: Path, number: int, entry: dict) -> DocumentLabel:
         if key not in ENTRY_FIELDS:
             raise _unknown(path, str(key), where, ENTRY_FIELDS)
     if not isinstance(name, str) or not name.strip():
-        raise errors.LabelsError(path=str(path),
+        raise label_errors.LabelsError(path=str(path),
                                  detail=f"{where} has no 'file' (the document's path in the folder)")
     name = name.strip().replace("\\", "/")
     where = f"entry {number}, '{name}'"
     document = root / name
     if not document.is_file():
-        raise errors.LabelsMissingDocument(path=str(path), document=name)
+        raise label_errors.LabelsMissingDocument(path=str(path), document=name)
     for key in ("text", "text_file", *FIELD_NAMES):
         value = entry.get(key)
         if value is not None and not isinstance(value, str):
-            raise errors.LabelsError(path=str(path), detail=f"{where}: '{key}' must be text or null")
+            raise label_errors.LabelsError(path=str(path), detail=f"{where}: '{key}' must be text or null")
     if "text" in entry and "text_file" in entry:
-        raise errors.LabelsError(path=str(path), detail=f"{where}: give 'text' or 'text_file', not both")
+        raise label_errors.LabelsError(path=str(path), detail=f"{where}: give 'text' or 'text_file', not both")
     text = entry.get("text")
     if entry.get("text_file"):
         text_path = root / entry["text_file"]
         try:
             text = text_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            raise errors.LabelsMissingDocument(path=str(path), document=str(entry["text_file"])) from None
+            raise label_errors.LabelsMissingDocument(path=str(path), document=str(entry["text_file"])) from None
     fields = {key: entry[key] for key in FIELD_NAMES if key in entry}
     return DocumentLabel(name, text, fields)

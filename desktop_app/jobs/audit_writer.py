@@ -8,12 +8,12 @@ name, and a log line says which action could not be recorded — never a path, n
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from desktop_app.file_hash import file_sha256
 from desktop_app.privacy.audit import AuditLog, outcome_code, record_document
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,8 @@ class AuditWriter(QObject):
     def record_file(self, action: str, path: str) -> None:
         """An entry for a file by its content hash (computed in the background, never its name)."""
         def write() -> None:
-            digest = hashlib.sha256()  # as ingest.file_sha256, without importing PyMuPDF here
             try:
-                with open(path, "rb") as handle:
-                    for chunk in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(chunk)
-                sha256 = digest.hexdigest()
+                sha256 = file_sha256(path)  # remembered: the worker reading the file does not hash it again
             except OSError:
                 self.log.record(action, outcome="unreadable")
                 return

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import ProgressSink
+from desktop_app.cancel import CancelToken
 from desktop_app.models import OcrOutput
+from desktop_app.progress import ProgressSink
 
 if TYPE_CHECKING:
     from desktop_app.ingest import SourcePage

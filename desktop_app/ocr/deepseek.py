@@ -1,9 +1,9 @@
 """OCR engine `deepseek-ocr2`: transformers' native DeepseekOcr2ForConditionalGeneration, in-process,
 loaded offline from a local snapshot folder (no remote code).
 
-preprocess (page image + prompt → tensors, with a resolution preset) → forward (greedy generation under
-torch.inference_mode(), with a no-repeat-n-gram guard that spares table tags, a token cap, per-token
-progress and cancel, and an early stop when the output starts looping) → postprocess (decode with the
+preprocess (page image + prompt → tensors, with a resolution preset) → forward (greedy generation in the
+shared runtime, hf_runtime.py, with this engine's no-repeat-n-gram guard that spares table tags, its
+token probabilities and an early stop when the output starts looping) → postprocess (decode with the
 special tokens kept, parse the grounding tags into blocks with pixel boxes; grounding.py).
 
 Loop guard (DeepSeek-OCR's most reported failure): a page whose output loops is retried once with the
@@ -19,11 +19,11 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app import errors
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import ProgressSink
+from desktop_app import errors, hf_runtime
+from desktop_app.cancel import CancelToken
 from desktop_app.models import OcrOutput
 from desktop_app.ocr.grounding import clean, looping_tail, parse_grounding
+from desktop_app.progress import ProgressSink
 from desktop_app.settings import EngineSettings
 
 if TYPE_CHECKING:
@@ -55,10 +55,7 @@ DOUBT_PROBABILITY = 0.5
 TABLE_TOKENS = ("<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "</th>", "<td", "<tr", ">")
 
 
-def is_installed() -> bool:
-    import importlib.util
-
-    return all(importlib.util.find_spec(name) is not None for name in ("torch", "transformers"))
+is_installed = hf_runtime.is_installed
 
 
 def resolve_folder(path: Path | None) -> Path:
@@ -110,45 +107,20 @@ class DeepseekOcr2Engine:
         self._processor = None
         self._lock = threading.Lock()
         self._allowed_ids: set[int] = set()
-        # A folder that failed to load fails every later page at once, instead of being reloaded per page.
-        self._load_error: errors.EmrError | None = None
+        self._loading = hf_runtime.LoadOnce()
 
     # --- loading -----------------------------------------------------------------------------
 
     def load(self) -> None:
-        if self._model is not None:
-            return
-        if self._load_error is not None:
-            raise self._load_error
-        try:
-            self._load()
-        except errors.ConfigError as exc:
-            self._load_error = exc
-            raise
+        if self._model is None:
+            self._loading.run(self._load)
 
     def _load(self) -> None:
-        from desktop_app import paths
-        from desktop_app.model_check import check_folder_or_raise, load_options
-
-        paths.apply_offline_environment()
-        folder = resolve_folder(self.settings.ocr_model)
-        check_folder_or_raise(folder)  # a truncated shard or a mislabelled folder: said plainly, before torch
-        options = load_options(self.settings.device, self.settings.quantization)
-        from transformers import AutoModelForImageTextToText, AutoProcessor
-
-        try:
-            processor = AutoProcessor.from_pretrained(folder, local_files_only=True)
-            model = AutoModelForImageTextToText.from_pretrained(
-                folder, local_files_only=True, **options.kwargs
-            )
-        except Exception as exc:  # noqa: BLE001 - loaders raise anything (SafetensorError, RuntimeError, ...)
-            raise errors.ModelLoadFailed(path=str(folder), detail=f"{type(exc).__name__}: {exc}"[:400]) from None
-        if options.move_to:
-            model.to(options.move_to)
-        model.eval()
-        model.generation_config.use_cache = True
-        self._model, self._processor = model, processor
-        vocab = processor.tokenizer.get_vocab()
+        self._model, self._processor = hf_runtime.load_offline(
+            resolve_folder(self.settings.ocr_model), model_class="AutoModelForImageTextToText",
+            companion_class="AutoProcessor", device=self.settings.device, quantization=self.settings.quantization,
+        )
+        vocab = self._processor.tokenizer.get_vocab()
         self._allowed_ids = {vocab[t] for t in TABLE_TOKENS if t in vocab}
 
     # --- preprocess ----------------------------------------------------------------------------
@@ -176,13 +148,12 @@ class DeepseekOcr2Engine:
     ) -> tuple[list[int], bool, list[float]]:
         """(new token ids, stopped because the output looped, each new token's probability)."""
         import torch
-        from transformers import GenerationConfig, LogitsProcessor, LogitsProcessorList, StoppingCriteria
+        from transformers import LogitsProcessor
 
         prompt_len = inputs["input_ids"].shape[-1]
         allowed = self._allowed_ids
         tokenizer = self._processor.tokenizer
         looped = {"value": False}
-        total = self.max_new_tokens
         chosen: list[float] = []
 
         class NoRepeatNGram(LogitsProcessor):
@@ -210,48 +181,24 @@ class DeepseekOcr2Engine:
                 chosen.append(float(torch.softmax(scores[0].float(), dim=-1).max()))
                 return scores
 
-        class Watch(StoppingCriteria):
-            """Progress per token, cancel, and an early stop once the output is looping."""
-
-            def __call__(self, input_ids, scores, **kwargs):
-                done = input_ids.shape[-1] - prompt_len
-                progress.update("generate", done, total)
-                stop = cancel.cancelled
-                if not stop and done and done % LOOP_CHECK_EVERY == 0:
-                    tail = input_ids[0, prompt_len:].tolist()[-LOOP_WINDOW_TOKENS:]
-                    counted = Counter(t for t in tail if t not in allowed)
-                    dominant = (
-                        len(tail) >= LOOP_WINDOW_TOKENS
-                        and counted
-                        and counted.most_common(1)[0][1] > LOOP_DOMINANT_SHARE * len(tail)
-                    )
-                    if dominant or looping_tail(tokenizer.decode(tail)):
-                        looped["value"] = stop = True
-                return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
-
-        base = self._model.generation_config
-        config = GenerationConfig(
-            do_sample=False,
-            num_beams=1,
-            max_new_tokens=total,
-            use_cache=True,
-            eos_token_id=base.eos_token_id,
-            bos_token_id=base.bos_token_id,
-            pad_token_id=base.pad_token_id if base.pad_token_id is not None else tokenizer.pad_token_id,
-        )
-        inputs = inputs.to(self._model.device)
-        for key in ("pixel_values", "pixel_values_local"):  # global view and tiles, in the model dtype
-            if key in inputs and torch.is_floating_point(inputs[key]):
-                inputs[key] = inputs[key].to(self._model.dtype)
-        with torch.inference_mode():
-            output = self._model.generate(
-                **inputs,
-                generation_config=config,
-                logits_processor=LogitsProcessorList([NoRepeatNGram(), ChosenProbability()]),
-                stopping_criteria=[Watch()],
+        def looping(new_ids) -> bool:
+            """Checked every LOOP_CHECK_EVERY tokens: one token dominating the tail, or a repeating tail."""
+            if len(new_ids) % LOOP_CHECK_EVERY:
+                return False
+            tail = new_ids[-LOOP_WINDOW_TOKENS:].tolist()
+            counted = Counter(t for t in tail if t not in allowed)
+            dominant = (
+                len(tail) >= LOOP_WINDOW_TOKENS
+                and counted
+                and counted.most_common(1)[0][1] > LOOP_DOMINANT_SHARE * len(tail)
             )
-        cancel.raise_if_cancelled()
-        return output[0, prompt_len:].tolist(), looped["value"], chosen
+            looped["value"] = bool(dominant or looping_tail(tokenizer.decode(tail)))
+            return looped["value"]
+
+        config = hf_runtime.greedy_config(self._model, tokenizer, self.max_new_tokens)
+        ids = hf_runtime.generate(self._model, inputs, config, cancel=cancel, progress=progress,
+                                  logits_processors=[NoRepeatNGram(), ChosenProbability()], stop_when=looping)
+        return ids, looped["value"], chosen
 
     # --- postprocess ---------------------------------------------------------------------------
 

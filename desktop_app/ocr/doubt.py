@@ -1,16 +1,21 @@
 """Where the OCR is unsure of what it read: doubtful words in a recognised line.
 
-Works from what a CTC recogniser knows about each character it emitted (its probability) and
-what it half-saw between two characters (e.g. a decimal point with some
-probability that lost to the blank). A word is doubtful when
+Works from what a CTC recogniser knows about each character it emitted: its probability, its
+runner-up (the best other class over the character's frames) and what it half-saw between two
+characters (e.g. a decimal point that lost to the blank). A word is doubtful when
 
 - one of its letters, digits, value symbols or decimal points is unsure (probability below
-  `CHAR_DOUBT`) and a second read of the line, framed differently, does not agree (`second_look`), or
+  `CHAR_DOUBT`) or has a strong rival (a runner-up letter or digit at `RIVAL_DOUBT` or more:
+  "Alc" whose l was 15% a 1, "offce" whose second f was 38% an i), and a second read of the line,
+  framed differently, does not read the word the same way surely (`second_look`), or
 - it is a number holding one of the classic look-alike letters (o/O for 0, l/I for 1, S for 5,
-  B for 8: "8oo mg", "1O"), or a capitals word with one small o/i/l inside ("ABDoMEN", "HiV"), or
+  B for 8: "8oo mg", "1O"; a capital naming a number, as in "S1", "O2", "B12", is not), a word of
+  letters with a 0 inside ("CH0P"), or a capitals word with small letters that differ from their
+  capitals only in size, or an l among capitals ("ABDoMEN", "HiV", "PsA", "MGus", "Xll"), or
 - a decimal point or comma was half-seen between two of its digits ("05" that may be "0.5"), or
-- the whole line is much weaker than a clean read (confidence below `LINE_DOUBT`): lines read with
-  their first letters cut off score like that while every emitted character can look sure.
+- its line is much weaker than a clean read (confidence below `LINE_DOUBT`) and the word has a
+  character below `WEAK_LINE_CHAR`; when no character of such a line stands out, the whole line is
+  doubtful: lines read with their first letters cut off score low while every character looks sure.
 
 Nothing is corrected: the spans are shown to the physician, who checks them against the page.
 """
@@ -22,22 +27,35 @@ import re
 from dataclasses import dataclass, field, replace
 
 CHAR_DOUBT = 0.6  # an emitted character below this probability makes its word doubtful
-LINE_DOUBT = 0.8  # a line whose mean character probability is below this is doubtful as a whole
+RIVAL_DOUBT = 0.15  # a runner-up letter/digit this likely makes its character's word doubtful
+LINE_DOUBT = 0.8  # a line whose mean character probability is below this is weak
+WEAK_LINE_CHAR = 0.8  # in a weak line, the words with a character below this are doubtful
 HALF_SEEN = 0.1  # a decimal point this likely between two digits, though not emitted, is doubted
 
 # Letters a recogniser confuses with a digit; a number holding only these letters is suspect.
 DIGIT_LOOKALIKES = frozenset("oOlISB")
+# Small letters that look like their capitals but smaller (and i/l, which look like I).
+SIZE_LOOKALIKES = frozenset("cosuvwxzil")
+ROMAN_LOOKALIKES = frozenset("IVXl")  # "Il", "Xll": cranial nerves II, XII with an l for an I
 VALUE_SYMBOLS = frozenset("%/+<>=")
 # A word: one CJK character (Chinese has no spaces to tell words by), or a run of other non-spaces.
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+
+
+def _is_cjk(ch: str) -> bool:
+    return _CJK_CHAR.fullmatch(ch) is not None
 
 
 @dataclass(frozen=True)
 class CharReading:
     char: str
     probability: float  # the best CTC frame probability of this character
+    # The recogniser's runner-up for this character (best other non-blank class over its frames)
+    alternative: str = ""
+    alternative_probability: float = 0.0
 
 
 @dataclass
@@ -57,17 +75,19 @@ class LineReading:
 
 def _numeric_lookalike(word: str) -> bool:
     """A number with look-alike letters in it ("8oo", "1O", "l0", "2S"), not a word that has a
-    digit ("SpO2", "B12" is flagged — vitamin names pay for never missing a misread dose)."""
+    digit ("SpO2"); a capital naming a number ("S1", "O2", "B12", "L5-S1") is a name, not a misread."""
     if not any(ch.isdigit() for ch in word):
         return False
     # Thousands and decimal separators do not break the number: "484,ooo", "0.S".
     word = re.sub(r"(?<=\d)[.,](?=\w)|(?<=\w)[.,](?=\d)", "", word)
     for run in _LETTER_RUN.finditer(word):
-        touches_digit = ((run.start() > 0 and word[run.start() - 1].isdigit())
-                         or (run.end() < len(word) and word[run.end()].isdigit()))
-        if touches_digit and set(run.group()) <= DIGIT_LOOKALIKES:
+        before = run.start() > 0 and word[run.start() - 1].isdigit()
+        after = run.end() < len(word) and word[run.end()].isdigit()
+        name = not before and len(run.group()) == 1 and run.group().isupper()
+        if (before or after) and set(run.group()) <= DIGIT_LOOKALIKES and not name:
             return True
-    return False
+    # A zero between two letters is an O read as a digit ("CH0P", "C0PD").
+    return re.search(r"(?<=[^\W\d_])0(?=[^\W\d_])", word) is not None
 
 
 def _carries_meaning(text: str, i: int) -> bool:
@@ -80,11 +100,39 @@ def _carries_meaning(text: str, i: int) -> bool:
 
 
 def _case_lookalike(word: str) -> bool:
-    """A capitals word with a small o, i or l inside ("ABDoMEN", "HiV", "CoPD"): the recogniser
-    read a capital O/I as its small look-alike, or a digit 0/1 as a letter."""
+    """A capitals word with small letters that look like capitals ("ABDoMEN", "HiV", "PsA", "MGus",
+    "EcoG"), or an l among Roman-numeral capitals ("Il", "Xll"): a capital read as its small
+    look-alike. A plural s ("PVCs") and mixed-case names that start small ("mEq", "cGMP") are not."""
     letters = "".join(ch for ch in word if ch.isalpha())
+    if len(letters) >= 2 and set(letters) <= ROMAN_LOOKALIKES and "l" in letters and letters[0] != "l":
+        return True
+    small = [ch for ch in letters[1:].removesuffix("s") if ch.islower()]
     upper = sum(ch.isupper() for ch in letters)
-    return upper >= 2 and any(ch in "oil" for ch in letters[1:-1]) and sum(ch.islower() for ch in letters) == 1
+    return (bool(letters) and letters[0].isupper() and upper >= 2 and 0 < len(small) <= upper
+            and set(small) <= SIZE_LOOKALIKES)
+
+
+def _rival(word: str, i: int, reading: CharReading) -> bool:
+    """A runner-up close enough to have been the true character, of a kind that changes what is
+    copied, in a numeric context: a digit for a letter in a word that holds digits or stands alone
+    ("O." for "0.", "CH0P"), a letter for a lone digit ("S1" that may be "Sl"); or another Chinese
+    character (萃/苹). Not a letter runner-up of a digit among digits (a number reads as a number)
+    nor a digit runner-up of a letter in a word of letters ("MI", "HPI", "III": capitals and
+    numerals share their strokes in many fonts), nor Latin letter-for-letter runners-up (I/l, f/i,
+    n/m): on the development pages those were right more often than not."""
+    char, other = reading.char, reading.alternative
+    if reading.alternative_probability < RIVAL_DOUBT or other == char or not other.isalnum():
+        return False
+    if char.isdigit() and not other.isdigit():
+        return not any(0 <= j < len(word) and word[j].isdigit() for j in (i - 1, i + 1))
+    if other.isdigit() and not char.isdigit():
+        return len(word.strip(".,:;")) == 1 or any(ch.isdigit() for ch in word)
+    return _is_cjk(char) and _is_cjk(other)
+
+
+def _unsure(word: str, i: int, reading: CharReading) -> bool:
+    """Whether character `i` of `word` (read as `reading`) is unsure: low probability or a rival."""
+    return reading.probability < CHAR_DOUBT or _rival(word, i, reading)
 
 
 def doubt_spans(line: LineReading) -> list[tuple[int, int]]:
@@ -92,30 +140,33 @@ def doubt_spans(line: LineReading) -> list[tuple[int, int]]:
     text = line.text
     if not text.strip():
         return []
-    if line.confidence < LINE_DOUBT:
-        start = len(text) - len(text.lstrip())
-        return [(start, len(text.rstrip()))]
+    weak = line.confidence < LINE_DOUBT
     half_seen_at = {index for index, char, probability in line.half_seen
                     if char in ".,·" and probability >= HALF_SEEN
                     and 0 < index < len(text) and text[index - 1].isdigit() and text[index].isdigit()}
     spans = []
     for match in _WORD.finditer(text):
         start, end = match.span()
-        unsure = any(line.chars[i].probability < CHAR_DOUBT and _carries_meaning(text, i)
-                     for i in range(start, end)) if line.chars else False
+        meaningful = [i for i in range(start, end) if _carries_meaning(text, i)] if line.chars else []
+        unsure = any(_unsure(match.group(), i - start, line.chars[i])
+                     or (weak and line.chars[i].probability < WEAK_LINE_CHAR) for i in meaningful)
         if (unsure or _numeric_lookalike(match.group()) or _case_lookalike(match.group())
                 or any(start < index < end for index in half_seen_at)):
             spans.append((start, end))
+    if weak and not spans:
+        start = len(text) - len(text.lstrip())
+        return [(start, len(text.rstrip()))]
     return spans
 
 
 def is_unsure(line: LineReading) -> bool:
-    return any(c.probability < CHAR_DOUBT for c in line.chars if not c.char.isspace())
+    return any(_unsure(match.group(), i, line.chars[match.start() + i])
+               for match in _WORD.finditer(line.text) for i in range(len(match.group())))
 
 
 def second_look(first: LineReading, second: LineReading) -> LineReading:
     """`first` with the unsure words that a second, independent read of the same line (another
-    framing of the crop) reads identically and surely taken as sure: two agreeing reads are far
+    framing of the crop) reads identically and surely (no unsure character) taken as sure: two agreeing reads are far
     less often wrong than one unsure one. Words the reads disagree on stay as unsure as they were.
     The text is always `first`'s: nothing is replaced by the second read."""
     if not first.chars or not second.chars:
@@ -128,9 +179,11 @@ def second_look(first: LineReading, second: LineReading) -> LineReading:
         for k in range(block.size):
             one, two = ones[block.a + k], twos[block.b + k]
             again = second.chars[two.start():two.end()]
-            if min(c.probability for c in again) < CHAR_DOUBT:
+            if any(_unsure(two.group(), k, c) for k, c in enumerate(again)):
                 continue
             for offset, reading in enumerate(again):
                 index = one.start() + offset
-                chars[index] = replace(chars[index], probability=max(chars[index].probability, reading.probability))
+                chars[index] = replace(chars[index], probability=max(chars[index].probability, reading.probability),
+                                       alternative_probability=min(chars[index].alternative_probability,
+                                                                   reading.alternative_probability))
     return replace(first, chars=chars)

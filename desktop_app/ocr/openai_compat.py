@@ -10,29 +10,36 @@ Failures: what fails one page (a timeout, a refused or dropped connection, a vLL
 that ends without a finish_reason) is a PageError, so the run goes on with the next page; what no page
 can get past (a refused key, an unknown model, a redirect, the network guard) is a ConfigError. A page
 that reaches the token cap without looping is kept, with a warning that its end may be missing.
+Busy (429 / 503), refused and dropped requests are asked again with backoff (http_client); a page whose
+stream was cut is read again from the start: partial text never counts as the page.
 """
 
 from __future__ import annotations
 
 import base64
-import http.client
 import io
-import ipaddress
 import json
 import logging
 import math
-import socket
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from desktop_app import errors
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import ProgressSink
+from desktop_app.cancel import CancelToken
+from desktop_app.http_client import (
+    DEFAULT_BACKOFF,
+    DEFAULT_RETRIES,
+    Dropped,
+    HttpFailure,
+    JsonClient,
+    ServerLink,
+    Unreachable,
+    refusal_detail,
+    vetted_base_url,
+)
 from desktop_app.models import OcrOutput
 from desktop_app.ocr.grounding import clean, looping_tail, parse_grounding
+from desktop_app.progress import ProgressSink
 from desktop_app.settings import EngineSettings
 
 if TYPE_CHECKING:
@@ -40,7 +47,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEYRING_SERVICE = "EMRSummaryAssistant"
 PROMPT = "<|grounding|>Convert the document to markdown."
 RETRY_PROMPT = "Free OCR."
 DEFAULT_MAX_TOKENS = 8192  # the DeepSeek-OCR / OCR-2 vLLM recipe's max_tokens
@@ -62,40 +68,12 @@ def is_installed() -> bool:
     return True  # standard library only
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_endpoint(url: str | None, allowed_hosts: tuple[str, ...] = ()) -> str:
     """The base URL (no trailing slash) if it may be used; raises a ConfigError otherwise."""
     if not url:
         raise errors.ModelNotConfigured(name="openai", option="--endpoint URL --served-model", gguf="")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise errors.EndpointUnavailable(url=url, detail="not an http(s) URL")
-    host = parts.hostname
-    from desktop_app.privacy.network import is_allowed  # names, addresses and networks, as the guard
-
-    if not is_loopback(host) and not is_allowed(host, allowed_hosts):
-        raise errors.EndpointNotAllowed(url=url, host=host)
-    return url.rstrip("/")
-
-
-def api_key(host: str) -> str | None:
-    try:
-        import keyring
-        from keyring.errors import KeyringError
-    except ImportError:
-        return None
-    try:
-        return keyring.get_password(KEYRING_SERVICE, f"openai:{host}")
-    except (KeyringError, RuntimeError):  # no usable backend (headless machine): no key
-        return None
+    return vetted_base_url(url, allowed_hosts, unavailable=errors.EndpointUnavailable,
+                           not_allowed=errors.EndpointNotAllowed)
 
 
 def _doubts(piece: str, logprobs: object, offset: int) -> list[tuple[int, int]]:
@@ -120,14 +98,6 @@ def _doubts(piece: str, logprobs: object, offset: int) -> list[tuple[int, int]]:
     return spans
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects are never followed: the page image and the Bearer token go to the configured address
-    only (urllib would resend both to wherever a 3xx points). The 3xx then surfaces as an HTTPError."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
 @dataclass
 class Completion:
     """One streamed chat completion: the text and why generation ended ("stop" or "length")."""
@@ -146,21 +116,24 @@ class OpenAiOcrEngine:
         *,
         max_tokens: int = DEFAULT_MAX_TOKENS,
         timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        backoff: float = DEFAULT_BACKOFF,
     ) -> None:
         self.settings = settings or EngineSettings()
         self.max_tokens = max_tokens
-        self.timeout = timeout
-        self._base: str | None = None
-        # Never through a proxy taken from the environment (the page image goes to this host only),
-        # and never to a redirect target.
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+        self.link = ServerLink(self._vetted_base_url, timeout=timeout, retries=retries, backoff=backoff)
+        # After a page found the server gone (every retry refused or dropped), the next pages are asked
+        # once each: a stopped server should fail a long document in seconds, not minutes of backoff.
+        self._server_gone = False
 
-    def base_url(self) -> str:
-        if self._base is None:
-            self._base = check_endpoint(self.settings.endpoint, self.settings.allowed_hosts)
-            if not self.settings.served_model:
-                raise errors.ModelNotConfigured(name="openai", option="--served-model", gguf="")
-        return self._base
+    def _vetted_base_url(self) -> str:
+        base = check_endpoint(self.settings.endpoint, self.settings.allowed_hosts)
+        if not self.settings.served_model:
+            raise errors.ModelNotConfigured(name="openai", option="--served-model", gguf="")
+        return base
+
+    def client(self) -> JsonClient:
+        return self.link.client()
 
     # --- preprocess ----------------------------------------------------------------------------
 
@@ -196,67 +169,53 @@ class OpenAiOcrEngine:
 
     def _stream(self, body: bytes, page_no: int, cancel: CancelToken, progress: ProgressSink) -> Completion:
         """The whole completion, or a typed error: a page error for anything that fails this page only
-        (timeout, refused or dropped connection, an error event, a stream cut before its end), a
-        ConfigError for what no page can get past (bad key, unknown model, redirect, the network guard)."""
-        base = self.base_url()
-        headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
-        key = api_key(urlsplit(base).hostname or "")
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        request = urllib.request.Request(
-            f"{base}/chat/completions", data=body, headers=headers, method="POST"
-        )
+        (timeout, refused or dropped connection after the retries, an error event, a stream cut before
+        its end), a ConfigError for what no page can get past (bad key, unknown model, redirect, the
+        network guard)."""
+        client = self.client()
+
+        def attempt() -> Completion:
+            with client.open("/chat/completions", body, "text/event-stream") as response:
+                return client.read(lambda: self._read_events(response, page_no, cancel, progress))
+
+        try:
+            completion = client.retrying(attempt, cancel, retries=0 if self._server_gone else None)
+        except HttpFailure as exc:
+            raise self._http_error(exc, client.base_url, page_no) from None
+        except Unreachable as exc:
+            self._server_gone = True
+            raise errors.OcrServerUnreachable(page=page_no, url=client.base_url, detail=exc.detail) from None
+        self._server_gone = False
+        return completion
+
+    def _read_events(self, response, page_no: int, cancel: CancelToken, progress: ProgressSink) -> Completion:
         pieces: list[str] = []
         doubts: list[tuple[int, int]] = []
         length = 0
         finish = None
-
-        def unreachable(detail: str) -> errors.OcrServerUnreachable:
-            return errors.OcrServerUnreachable(page=page_no, url=base, detail=detail)
-
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                for raw in response:
-                    if cancel.cancelled:
-                        break
-                    line = raw.decode("utf-8", "replace").strip()
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        break
-                    event = self._event(data, page_no)
-                    for choice in event.get("choices") or ():  # none: e.g. a usage-only event
-                        piece = (choice.get("delta") or {}).get("content")
-                        if piece:
-                            doubts.extend(_doubts(piece, choice.get("logprobs"), length))
-                            pieces.append(piece)
-                            length += len(piece)
-                            progress.update("generate", len(pieces), self.max_tokens)
-                        finish = choice.get("finish_reason") or finish
-        except urllib.error.HTTPError as exc:
-            raise self._http_error(exc, base, page_no) from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, errors.NetworkBlocked):  # the guard, not the server: say so
-                raise reason from None
-            if isinstance(reason, (socket.timeout, TimeoutError)):
-                raise unreachable(f"no answer within {self.timeout:.0f} s") from None
-            if isinstance(reason, ConnectionRefusedError):
-                raise unreachable("connection refused: is the server running?") from None
-            raise unreachable(f"cannot connect ({type(reason).__name__})") from None
-        except TimeoutError:  # socket.timeout is TimeoutError: the server stalled mid-page
-            raise unreachable(f"no answer within {self.timeout:.0f} s") from None
-        except (http.client.HTTPException, ConnectionError) as exc:  # IncompleteRead, reset, ...
-            raise unreachable(f"the connection dropped mid-page ({type(exc).__name__})") from None
+        for raw in response:
+            if cancel.cancelled:
+                break
+            line = raw.decode("utf-8", "replace").strip()
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                break
+            event = self._event(data, page_no)
+            for choice in event.get("choices") or ():  # none: e.g. a usage-only event
+                piece = (choice.get("delta") or {}).get("content")
+                if piece:
+                    doubts.extend(_doubts(piece, choice.get("logprobs"), length))
+                    pieces.append(piece)
+                    length += len(piece)
+                    progress.update("generate", len(pieces), self.max_tokens)
+                finish = choice.get("finish_reason") or finish
         cancel.raise_if_cancelled()
-        if finish not in FINISHED:  # cut before its end: partial text must never count as the page
-            detail = (
-                "the stream ended before the page was finished"
-                if finish is None
-                else f"generation ended with '{str(finish)[:30]}'"
-            )
-            raise errors.OcrServerError(page=page_no, detail=detail)
+        if finish is None:  # the connection closed mid-page: read the page again from the start
+            raise Dropped("the stream ended before the page was finished")
+        if finish not in FINISHED:  # partial text must never count as the page
+            raise errors.OcrServerError(page=page_no, detail=f"generation ended with '{str(finish)[:30]}'")
         return Completion("".join(pieces), finish, doubts)
 
     @staticmethod
@@ -276,29 +235,18 @@ class OpenAiOcrEngine:
             )
         return event
 
-    def _http_error(self, exc: urllib.error.HTTPError, base: str, page_no: int) -> errors.EmrError:
-        try:
-            detail = exc.read().decode("utf-8", "replace")[:300]
-        except OSError:
-            detail = ""
-        if 300 <= exc.code < 400:
-            return errors.EndpointRedirected(url=base, status=exc.code)
-        if exc.code in (401, 403):
-            return errors.EndpointUnavailable(
-                url=base,
-                detail=f"the server refused the API key ({exc.code}); set it "
-                "in the app's settings (stored in the OS keyring)",
-            )
-        if exc.code == 404 or "does not exist" in detail:  # vLLM answers 404 for an unknown model name
-            return errors.EndpointUnavailable(
-                url=base, detail=f"model '{self.settings.served_model}' not found on the server ({exc.code})"
-            )
-        return errors.OcrServerError(page=page_no, detail=f"HTTP {exc.code}")
+    def _http_error(self, exc: HttpFailure, base: str, page_no: int) -> errors.EmrError:
+        if 300 <= exc.status < 400:
+            return errors.EndpointRedirected(url=base, status=exc.status)
+        refused = refusal_detail(exc, self.settings.served_model)
+        if refused:
+            return errors.EndpointUnavailable(url=base, detail=refused)
+        return errors.OcrServerError(page=page_no, detail=f"HTTP {exc.status}")
 
     # --- the OcrEngine protocol ----------------------------------------------------------------------
 
     def recognize(self, page: SourcePage, *, cancel: CancelToken, progress: ProgressSink) -> OcrOutput:
-        self.base_url()
+        self.client()  # a missing or refused endpoint is a ConfigError before the page is rendered
         image = page.image()
         page_no = page.index + 1
         reason = None

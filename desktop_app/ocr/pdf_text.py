@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from desktop_app import errors
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import ProgressSink
+from desktop_app.cancel import CancelToken
 from desktop_app.models import Block, OcrOutput
 from desktop_app.ocr.layout import layout_page
+from desktop_app.progress import ProgressSink
 from desktop_app.settings import EngineSettings
 
 if TYPE_CHECKING:

@@ -1,12 +1,17 @@
 """The embedded OCR default: RapidOCR's PP-OCRv4 models, shipped inside the wheel (no download).
 
-Runs on OpenVINO when `rapidocr-openvino` is installed (faster on CPU), else on ONNX Runtime.
+Runs on OpenVINO when `rapidocr-openvino` is installed (faster on CPU), else on ONNX Runtime; how
+the sessions are set up for this machine (threads, parallel recognition streams) is `rapid_runtime`.
+PP-OCRv6 small (`models="v6"`) can be measured against it with benchmarks/ocr_fidelity.py: it reads
+English better and Chinese worse, and runs on ONNX Runtime only, about half as fast (see there).
 
 The engine drives RapidOCR's detector and recogniser itself so that it can
 - find which way up the page is (`orientation`) and read it upright, boxes mapped back to the
-  original page pixels; RapidOCR's own angle classifier is off: it flips upright lines;
+  original page pixels; RapidOCR's own angle classifier is off: it flips upright lines. A page on
+  its side is told from the detections and a trial read of a few lines, never read sideways in full;
 - keep what the recogniser knew per character (`FrameDecoder`), so doubtful words are marked
-  (`doubt`) instead of being copied silently;
+  (`doubt`) instead of being copied silently, and keep the weak lines RapidOCR would drop (< 0.5),
+  marked doubtful, since a dropped line is text lost without a cue;
 - put back the spaces between Latin words that recognition drops (`FrameDecoder` again).
 Pieces are joined into lines and put in reading order, in the page's de-skewed frame, by `layout`.
 """
@@ -16,17 +21,18 @@ from __future__ import annotations
 import os
 import statistics
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from desktop_app import errors
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import ProgressSink
+from desktop_app.cancel import CancelToken
 from desktop_app.models import Block, OcrOutput
-from desktop_app.ocr import orientation
+from desktop_app.ocr import orientation, rapid_runtime
 from desktop_app.ocr.doubt import CharReading, LineReading, doubt_spans, is_unsure, second_look
 from desktop_app.ocr.layout import is_cjk, layout_page
+from desktop_app.progress import ProgressSink
 from desktop_app.settings import EngineSettings
 
 if TYPE_CHECKING:
@@ -35,39 +41,43 @@ if TYPE_CHECKING:
 SPACE_PROBABILITY = 0.01  # see FrameDecoder
 CJK_SPACE_PROBABILITY = 0.05  # a space next to a CJK character needs this much to be kept
 HALF_SEEN_FLOOR = 0.01  # a class this faint between two characters is not worth keeping
-TEXT_SCORE = 0.5  # lines below this mean probability are noise (specks, ruling), as in RapidOCR
 UPRIGHT_CONFIDENCE = 0.8  # a first read whose median line scores this is not checked for 180°
+MODELS = ("v4", "v6")  # see `rapid_runtime.model_files`
+DEFAULT_MODELS = "v4"
 TRIAL_LINES = 8  # longest lines read turned by 180° to decide whether the page is upside down
 
 # Same PP-OCR models inside both wheels; the OpenVINO runtime ran ~2.6x faster on CPU here.
 BACKENDS = ("rapidocr_openvino", "rapidocr_onnxruntime")
+# OpenVINO 2024.0 (the newest rapidocr-openvino 1.4 accepts) cannot load the PP-OCRv6 graphs
+# ("The value of scalar shape pattern should be equal to 1!"): v6 runs on ONNX Runtime only.
+BACKENDS_FOR = {"v4": BACKENDS, "v6": ("rapidocr_onnxruntime",)}
 
 
-def _backend() -> str | None:
+def _backend(models: str = "v4") -> str | None:
     import importlib.util
 
-    return next((name for name in BACKENDS if importlib.util.find_spec(name) is not None), None)
+    return next((name for name in BACKENDS_FOR[models] if importlib.util.find_spec(name) is not None), None)
 
 
 def is_installed() -> bool:
     return _backend() is not None
 
 
-def _import_rapidocr():
+def _import_rapidocr(models: str):
     # rapidocr pulls in opencv-python, whose import points Qt at its own (Qt5) plugins;
     # keep the Qt variables as they were so a running PySide6 app is not broken.
     import importlib
 
     saved = {k: os.environ.get(k) for k in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")}
     try:
-        module = importlib.import_module(_backend() or BACKENDS[-1])
+        module = importlib.import_module(_backend(models) or BACKENDS[-1])
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    return module.RapidOCR
+    return module
 
 
 class FrameDecoder:
@@ -80,7 +90,8 @@ class FrameDecoder:
       spaces still lost (after punctuation, between capitals: "pain,and", "OFPRESENT") are seen
       with 0.01–0.05, and 0.01 took word F1 0.984 → 0.997 on skewed scans and phone photos.
       Spaces between two CJK characters are not kept (Chinese has none), nor leading/trailing ones.
-    - Per character: its best frame probability.
+    - Per character: its best frame probability, and its runner-up (the best other non-blank class
+      over its frames: "o" that was 40% "0"), which `doubt` reads for look-alike misreads.
     - Between characters: the most likely non-blank class of the blank frames, when it was half-seen
       (a decimal point that lost to the blank is how "0.5" becomes "05").
     """
@@ -111,7 +122,10 @@ class FrameDecoder:
                 if chars and peak[other] >= HALF_SEEN_FLOOR:
                     half_seen.append((len(chars), self.character[other], float(peak[other])))
                 continue
-            chars.append(CharReading(self.character[label], float(peak[label])))
+            probability = float(peak[label])
+            peak[0], peak[label] = 0, 0
+            other = int(peak.argmax())
+            chars.append(CharReading(self.character[label], probability, self.character[other], float(peak[other])))
         return self._tidy_spaces(chars, half_seen)
 
     def _tidy_spaces(self, chars: list[CharReading], half_seen: list[tuple[int, str, float]]) -> LineReading:
@@ -151,75 +165,117 @@ def _sizes(quads) -> list[tuple[float, float]]:
 class RapidOcrEngine:
     name = "rapidocr"
 
-    def __init__(self, settings: EngineSettings | None = None) -> None:
+    def __init__(self, settings: EngineSettings | None = None, models: str = DEFAULT_MODELS) -> None:
+        if models not in MODELS:
+            raise ValueError(f"models must be one of {MODELS}")
+        self.models = models
+        self.backend = _backend(models)  # the runtime package that will run them (None: not installed)
         self._ocr = None
+        self._pool: ThreadPoolExecutor | None = None  # recognition streams (see rapid_runtime)
+        self._streams = 1
         self._lock = threading.Lock()  # one inference session pair, used from one thread at a time
 
     def _engine(self):
         if self._ocr is None:
-            rapid_ocr = _import_rapidocr()
-            self._ocr = rapid_ocr(params={"Global.use_cls": False, "Global.print_verbose": False})
-            self._ocr.text_rec.postprocess_op = FrameDecoder(self._ocr.text_rec.postprocess_op.character)
+            module = _import_rapidocr(self.models)
+            det, rec, character = rapid_runtime.model_files(self.models, module)
+            # RapidOCR 1.4 takes keyword arguments; its angle classifier is never used here (see the
+            # module docstring): the engine calls the detector and the recogniser itself.
+            ocr = module.RapidOCR(det_model_path=det, rec_model_path=rec)
+            self._streams = rapid_runtime.tune(ocr, module.__name__, det, rec)
+            if self._streams > 1:
+                self._pool = ThreadPoolExecutor(self._streams, thread_name_prefix="rapidocr-rec")
+            ocr.text_rec.postprocess_op = FrameDecoder(character or ocr.text_rec.postprocess_op.character)
+            self._ocr = ocr
         return self._ocr
 
-    def _read(self, image: np.ndarray):
-        """Detect and recognise: (quads in `image` pixels, line crops, readings), in detector order."""
+    def _detect(self, image: np.ndarray):
+        """Find the text: (quads in `image` pixels, line crops), in detector order."""
         ocr = self._engine()
         raw_h, raw_w = image.shape[:2]
         resized, ratio_h, ratio_w = ocr.preprocess(image)
         resized, record = ocr.maybe_add_letterbox(resized, {"preprocess": {"ratio_h": ratio_h, "ratio_w": ratio_w}})
         boxes, _ = ocr.auto_text_det(resized)
         if boxes is None:
-            return [], [], []
+            return [], []
+        # Lines are cut from the copy the detector saw (at most 2000 pixels on its long side): cut
+        # from a 200 dpi page itself they read worse (CER 0.08% -> 0.16% on an English scan, 2.4% ->
+        # 2.6% on a Chinese one), as the recogniser's plain resize to 48 pixels then aliases the strokes.
         crops = ocr.get_crop_img_list(resized, boxes)
-        readings, _ = ocr.text_rec(crops)
-        quads = ocr._get_origin_points(boxes, record, raw_h, raw_w)
-        return list(quads), crops, readings
+        return list(ocr._get_origin_points(boxes, record, raw_h, raw_w)), crops
+
+    def _recognise(self, crops) -> list[LineReading]:
+        if not crops:
+            return []
+        text_rec = self._engine().text_rec
+        return rapid_runtime.recognise_in_parallel(lambda share: text_rec(share)[0], crops, self._pool,
+                                                   self._streams)
 
     def _look_again(self, crops, readings: list[LineReading]) -> list[LineReading]:
         """Read the lines with an unsure character once more, framed differently (see `second_look`)."""
         unsure = [i for i, reading in enumerate(readings) if is_unsure(reading)]
         if not unsure:
             return readings
-        again, _ = self._engine().text_rec([_reframed(crops[i]) for i in unsure])
+        again = self._recognise([_reframed(crops[i]) for i in unsure])
         readings = list(readings)
         for i, reading in zip(unsure, again, strict=True):
             readings[i] = second_look(readings[i], reading)
         return readings
 
-    def _turns(self, quads, crops, readings: list[LineReading]) -> int:
-        """Quarter turns that bring the page upright (0 for a page read the right way up)."""
-        on_side = orientation.tall_share(_sizes(quads)) >= 0.5
-        scores = [r.confidence for r in readings if r.text.strip()]
-        if not on_side and scores and statistics.median(scores) >= UPRIGHT_CONFIDENCE:
-            return 0
+    def _reads_better_flipped(self, crops, readings: list[LineReading] | None) -> bool:
+        """Whether the longest lines, turned by 180°, read clearly better than as they are."""
         trial = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1])[:TRIAL_LINES]
         if not trial:
-            return 0
-        turned, _ = self._engine().text_rec([np.ascontiguousarray(np.rot90(crops[i], 2)) for i in trial])
-        as_read = statistics.mean(readings[i].confidence for i in trial)
-        flipped = statistics.mean(r.confidence for r in turned) > as_read + orientation.FLIP_MARGIN
-        return orientation.quarter_turns(on_side, flipped)
+            return False
+        as_is = ([readings[i] for i in trial] if readings is not None
+                 else self._recognise([crops[i] for i in trial]))
+        turned = self._recognise([np.ascontiguousarray(np.rot90(crops[i], 2)) for i in trial])
+        return (statistics.mean(r.confidence for r in turned)
+                > statistics.mean(r.confidence for r in as_is) + orientation.FLIP_MARGIN)
+
+    def _read_upright(self, image: np.ndarray, cancel: CancelToken):
+        """(turns, upright image, quads, crops, readings): the page read the right way up.
+
+        A page on its side is told by its detections alone, and which side is up by a trial read of
+        a few lines, so its sideways text is never read in full. An upright-looking page is read
+        once; only when that read is weak are a few of its lines tried upside down.
+        """
+        quads, crops = self._detect(image)
+        readings = None
+        if quads and orientation.tall_share(_sizes(quads)) >= 0.5:
+            turns = orientation.quarter_turns(True, self._reads_better_flipped(crops, None))
+        else:
+            readings = self._recognise(crops)
+            scores = [r.confidence for r in readings if r.text.strip()]
+            weak = bool(scores) and statistics.median(scores) < UPRIGHT_CONFIDENCE
+            turns = 2 if weak and self._reads_better_flipped(crops, readings) else 0
+        if turns:
+            cancel.raise_if_cancelled()
+            image = np.ascontiguousarray(np.rot90(image, turns))
+            # Detected again on the upright page: boxes found on sideways text merge and split
+            # lines (reusing them cost 5% CER on turned pages here).
+            quads, crops = self._detect(image)
+            readings = None
+        if readings is None:
+            readings = self._recognise(crops)
+        return turns, image, quads, crops, readings
 
     def recognize(self, page: SourcePage, *, cancel: CancelToken, progress: ProgressSink) -> OcrOutput:
         image = np.asarray(page.image())
         cancel.raise_if_cancelled()
         with self._lock:
             try:
-                quads, crops, readings = self._read(image)
-                turns = self._turns(quads, crops, readings) if quads else 0
-                if turns:
-                    cancel.raise_if_cancelled()
-                    image = np.ascontiguousarray(np.rot90(image, turns))
-                    # Detected again on the upright page: boxes found on sideways text merge and split
-                    # lines (reusing them cost 5% CER on turned pages here).
-                    quads, crops, readings = self._read(image)
+                turns, image, quads, crops, readings = self._read_upright(image, cancel)
                 readings = self._look_again(crops, readings)
+            except errors.Cancelled:
+                raise
             except Exception as exc:  # onnxruntime/openvino/opencv failures on odd images
                 raise errors.PageError(page=page.index + 1, detail=f"OCR failed ({type(exc).__name__})") from None
         pieces, piece_quads = [], []
         for quad, reading in zip(quads, readings, strict=True):
-            if reading.confidence < TEXT_SCORE or not reading.text.strip():
+            # Weak lines are kept (RapidOCR drops those under 0.5): a dropped line is text lost
+            # without a cue, a kept one is shown doubtful as a whole (`doubt.LINE_DOUBT`).
+            if not reading.text.strip():
                 continue
             corners = [(float(x), float(y)) for x, y in quad]
             bbox = (min(x for x, _ in corners), min(y for _, y in corners),

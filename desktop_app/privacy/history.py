@@ -3,7 +3,7 @@
 Off by default; the caller opens it only when the user turned it on. Each entry (document text,
 summary, page images) is sealed with AES-256-GCM (`cryptography`) under a key kept in the OS
 keyring (`keyring`), never on disk. If the only keyring backend is the fail backend or a plaintext
-one (keyrings.alt), history stays off and `unavailable_reason()` says why.
+one (keyrings.alt), history stays off and `unavailable()` says why (a typed error, zh + en).
 
 Storage: SQLite in WAL mode with synchronous=FULL, one transaction per entry, so a crash (even
 `kill -9`) mid-write loses only the entry being written and never leaves an unreadable database.
@@ -52,24 +52,29 @@ def backend_insecure(backend: object) -> bool:
     return module.startswith(_INSECURE_MODULE_PREFIXES) or "plaintext" in name
 
 
-def unavailable_reason() -> str | None:
-    """Why history cannot be turned on here, or None if it can."""
+def unavailable() -> errors.HistoryUnavailable | None:
+    """Why history cannot be turned on here (a typed error, zh + en), or None if it can."""
     try:
         import keyring
         from keyring.backends import chainer
     except ImportError:
-        return "the 'keyring' package is not installed"
+        return errors.HistoryPackageMissing(package="keyring")
     try:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
     except ImportError:
-        return "the 'cryptography' package is not installed"
+        return errors.HistoryPackageMissing(package="cryptography")
     backend = keyring.get_keyring()
     backends = backend.backends if isinstance(backend, chainer.ChainerBackend) else [backend]
     if not backends or all(backend_insecure(b) for b in backends):
         names = ", ".join(type(b).__module__ + "." + type(b).__name__ for b in backends) or "none"
-        return (f"no secure OS keyring is available (found: {names}), and the history key is never "
-                "stored in plain text")
+        return errors.NoSecureKeyring(found=names)
     return None
+
+
+def unavailable_reason(language: str = "en") -> str | None:
+    """Why history cannot be turned on here, in `language` ("en" / "zh…"), or None if it can."""
+    problem = unavailable()
+    return problem.reason(language) if problem is not None else None
 
 
 def delete_stored(db_path: Path | None = None) -> None:
@@ -118,9 +123,9 @@ class History:
     def open(cls, db_path: Path | None = None, *, retention_days: float = RETENTION_DAYS,
              now: float | None = None) -> History:
         """Open (creating if needed) and purge expired entries. Raises `errors.HistoryUnavailable`."""
-        reason = unavailable_reason()
-        if reason:
-            raise errors.HistoryUnavailable(reason=reason)
+        problem = unavailable()
+        if problem is not None:
+            raise problem
         import keyring
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -129,8 +134,7 @@ class History:
         try:
             stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME)
         except Exception as exc:  # a locked or broken keyring: history stays off
-            reason = f"the OS keyring could not be read ({type(exc).__name__})"
-            raise errors.HistoryUnavailable(reason=reason) from None
+            raise errors.KeyringUnreadable(kind=type(exc).__name__) from None
         connection = sqlite3.connect(db_path, timeout=10, isolation_level=None)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
@@ -140,9 +144,7 @@ class History:
             if stored is None:
                 (count,) = connection.execute("SELECT COUNT(*) FROM entries").fetchone()
                 if count:
-                    raise errors.HistoryUnavailable(
-                        reason="the key of the existing history is missing from the OS keyring; its entries "
-                               "cannot be read (delete the history to start a new one)")
+                    raise errors.HistoryKeyMissing()
                 key = AESGCM.generate_key(bit_length=256)
                 keyring.set_password(KEYRING_SERVICE, KEYRING_USERNAME, base64.b64encode(key).decode("ascii"))
             else:
@@ -186,7 +188,7 @@ class History:
         try:
             body = json.loads(self._aead.decrypt(nonce, sealed, uid.encode("ascii")))
         except InvalidTag:
-            raise errors.HistoryUnavailable(reason=f"entry {entry_id} failed its integrity check") from None
+            raise errors.HistoryEntryDamaged(entry=entry_id) from None
         return body["record"], [base64.b64decode(i) for i in body["images"]]
 
     def purge_expired(self, now: float | None = None) -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import ProgressSink
+from desktop_app.cancel import CancelToken
 from desktop_app.models import Summary
+from desktop_app.progress import ProgressSink
 
 
 class Summarizer(Protocol):

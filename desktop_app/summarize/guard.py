@@ -351,6 +351,17 @@ def _message(code: str, language: str, **params: object) -> str:
     return MESSAGES[code]["zh" if language.startswith("zh") else "en"].format(**params)
 
 
+def _warning(code: str, language: str, field: str, start: int, end: int, **params: object) -> SummaryWarning:
+    """A warning about `field`'s text [start, end) in `language`, keeping both languages' texts so a
+    viewer can re-render it after a language switch. A parameter given as {"en": …, "zh": …} is
+    taken in each message's own language."""
+    messages = {lang: _message(code, lang, **{name: value[lang] if isinstance(value, dict) else value
+                                              for name, value in params.items()})
+                for lang in ("en", "zh")}
+    return SummaryWarning(code, messages["zh" if language.startswith("zh") else "en"], field=field, start=start,
+                          end=end, messages=messages)
+
+
 def check_summary(summary: Summary, document_text: str, *, ui_language: str = "en") -> Summary:
     """Append a warning for every fact in a found field that the document does not support, and
     for a chief complaint that breaks the record-writing rules. Messages are in `ui_language`.
@@ -358,15 +369,14 @@ def check_summary(summary: Summary, document_text: str, *, ui_language: str = "e
     Returns the same `Summary` (mutated). Field text and evidence are never changed.
     """
     index = _DocumentIndex(document_text)
-    kinds = KIND_LABELS["zh" if ui_language.startswith("zh") else "en"]
     for name, field in summary.fields().items():
         if field.status != FOUND or not field.text:
             continue
         for fact in extract_facts(field.text):
             if not index.supports(fact):
-                summary.warnings.append(SummaryWarning(
-                    UNSUPPORTED, _message(UNSUPPORTED, ui_language, fact=fact.text, kind=kinds[fact.kind]),
-                    field=name, start=fact.start, end=fact.end))
+                kind = {lang: KIND_LABELS[lang][fact.kind] for lang in ("en", "zh")}
+                summary.warnings.append(_warning(UNSUPPORTED, ui_language, name, fact.start, fact.end,
+                                                 fact=fact.text, kind=kind))
     _check_chief_complaint(summary, ui_language)
     return summary
 
@@ -377,27 +387,23 @@ def _check_chief_complaint(summary: Summary, language: str) -> None:
         return
     text = field.text
     if _is_chinese(text) and _cc_length(text) > MAX_ZH_CHIEF_COMPLAINT:
-        summary.warnings.append(SummaryWarning(
-            CC_TOO_LONG,
-            _message(CC_TOO_LONG, language, count=_cc_length(text), limit=MAX_ZH_CHIEF_COMPLAINT),
-            field="chief_complaint", start=0, end=len(text)))
+        summary.warnings.append(_warning(CC_TOO_LONG, language, "chief_complaint", 0, len(text),
+                                         count=_cc_length(text), limit=MAX_ZH_CHIEF_COMPLAINT))
     if len(text.split()) > MAX_EN_CHIEF_COMPLAINT_WORDS:
         return  # a narrative sentence, not a label: too long to be "just a diagnosis"
     diagnoses = [f for f in extract_facts(text) if f.kind == "diagnosis" and not _symptom_like(f.key)]
     if diagnoses:
         first = diagnoses[0]
-        summary.warnings.append(SummaryWarning(
-            CC_IS_DIAGNOSIS, _message(CC_IS_DIAGNOSIS, language, fact=first.text),
-            field="chief_complaint", start=first.start, end=first.end))
+        summary.warnings.append(_warning(CC_IS_DIAGNOSIS, language, "chief_complaint", first.start, first.end,
+                                         fact=first.text))
     folded, origin = _folded_with_map(text)
     # 血压 inside 高血压 is the diagnosis already flagged, not a test.
     test = next((m for m in _TEST_WORDS.finditer(folded)
                  if not any(d.start <= origin[m.start()] < d.end for d in diagnoses)), None)
     if test:
         start, end = origin[test.start()], origin[test.end() - 1] + 1
-        summary.warnings.append(SummaryWarning(
-            CC_IS_TEST_RESULT, _message(CC_IS_TEST_RESULT, language, fact=text[start:end]),
-            field="chief_complaint", start=start, end=end))
+        summary.warnings.append(_warning(CC_IS_TEST_RESULT, language, "chief_complaint", start, end,
+                                         fact=text[start:end]))
 
 
 def check_ocr_doubt(summary: Summary, doubts: Sequence[tuple[int, int]], document_text: str, *,

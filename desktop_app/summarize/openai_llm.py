@@ -2,8 +2,8 @@
 an OpenAI-compatible server (vLLM, llama.cpp's server) reached through chat completions.
 
 Same chunking, prompts, parser, merge, evidence and fallback as `llm` (chunking.py, prompts.py,
-llm.build_summary, answers.fallback_to_sections); only the transport differs: one HTTP request per
-chunk instead of `generate`. The pipeline applies the faithfulness guard to both.
+answers.ChunkedSummarizer); only the transport differs: one HTTP request per chunk instead of
+`generate`. The pipeline applies the faithfulness guard to both.
 
 Prefix reuse: every request starts with the same system message and user head (prompts.messages),
 byte for byte, so a server with automatic prefix caching computes that prefix once for all chunks of
@@ -26,19 +26,25 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from desktop_app import errors
-from desktop_app.http_client import DEFAULT_BACKOFF, DEFAULT_RETRIES, HttpFailure, JsonClient, Unreachable
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import ProgressSink
+from desktop_app.cancel import CancelToken
+from desktop_app.http_client import (
+    DEFAULT_BACKOFF,
+    DEFAULT_RETRIES,
+    HttpFailure,
+    JsonClient,
+    ServerLink,
+    Unreachable,
+    refusal_detail,
+    vetted_base_url,
+)
 from desktop_app.models import Summary
-from desktop_app.ocr.openai_compat import api_key, is_loopback
+from desktop_app.progress import ProgressSink
 from desktop_app.settings import EngineSettings
 from desktop_app.summarize import prompts
-from desktop_app.summarize.answers import ask_twice, fallback_to_sections
-from desktop_app.summarize.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, Chunk, split_text
-from desktop_app.summarize.llm import DEFAULT_MAX_NEW_TOKENS, build_summary
+from desktop_app.summarize.answers import ChunkedSummarizer
+from desktop_app.summarize.chunking import Chunk, split_text
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +76,8 @@ def check_summary_endpoint(url: str | None, allowed_hosts: tuple[str, ...] = ())
     """The base URL (no trailing slash) if it may be used; raises a ConfigError otherwise."""
     if not url:
         raise errors.SummaryServerNotConfigured(missing="--summary-endpoint URL --summary-served-model NAME")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise errors.SummaryEndpointUnavailable(url=url, detail="not an http(s) URL")
-    from desktop_app.privacy.network import is_allowed  # names, addresses and networks, as the guard
-
-    if not is_loopback(parts.hostname) and not is_allowed(parts.hostname, allowed_hosts):
-        raise errors.SummaryEndpointNotAllowed(url=url, host=parts.hostname)
-    return url.rstrip("/")
+    return vetted_base_url(url, allowed_hosts, unavailable=errors.SummaryEndpointUnavailable,
+                           not_allowed=errors.SummaryEndpointNotAllowed)
 
 
 @dataclass
@@ -103,47 +103,31 @@ class ServerStats:
         self.retries += other.retries
 
 
-class OpenAiSummarizer:
+class OpenAiSummarizer(ChunkedSummarizer):
     """Runs in a worker thread; one instance per thread (its stats are its own). Checks `cancel`
     between requests and between retries."""
 
     name = "openai"
 
-    def __init__(
-        self,
-        settings: EngineSettings | None = None,
-        *,
-        chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
-        overlap_tokens: int = DEFAULT_OVERLAP_TOKENS,
-        max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
-        timeout: float = DEFAULT_TIMEOUT,
-        retries: int = DEFAULT_RETRIES,
-        backoff: float = DEFAULT_BACKOFF,
-    ) -> None:
-        self.settings = settings or EngineSettings()
-        self.chunk_tokens = chunk_tokens
-        self.overlap_tokens = overlap_tokens
-        self.max_new_tokens = max_new_tokens
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self._client: JsonClient | None = None
+    def __init__(self, settings: EngineSettings | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+                 retries: int = DEFAULT_RETRIES, backoff: float = DEFAULT_BACKOFF, **chunking) -> None:
+        """`chunking`: chunk_tokens, overlap_tokens, max_new_tokens (ChunkedSummarizer)."""
+        super().__init__(settings, **chunking)
+        self.link = ServerLink(self._vetted_base_url, timeout=timeout, retries=retries, backoff=backoff)
         self._use_schema = True  # until the server refuses response_format once
         self._can_count = True  # until the server has no /tokenize
         self._prefix_tokens: dict[str, int] = {}
         self.stats = ServerStats()
         self.totals = ServerStats()
 
+    def _vetted_base_url(self) -> str:
+        base = check_summary_endpoint(self.settings.summary_endpoint, self.settings.allowed_hosts)
+        if not self.settings.summary_served_model:
+            raise errors.SummaryServerNotConfigured(missing="--summary-served-model NAME")
+        return base
+
     def client(self) -> JsonClient:
-        if self._client is None:
-            base = check_summary_endpoint(self.settings.summary_endpoint, self.settings.allowed_hosts)
-            if not self.settings.summary_served_model:
-                raise errors.SummaryServerNotConfigured(missing="--summary-served-model NAME")
-            self._client = JsonClient(
-                base, timeout=self.timeout, retries=self.retries, backoff=self.backoff,
-                api_key=api_key(urlsplit(base).hostname or ""),
-            )
-        return self._client
+        return self.link.client()
 
     # --- preprocess -------------------------------------------------------------------------
 
@@ -171,7 +155,7 @@ class OpenAiSummarizer:
         does not count (llama.cpp, a proxy): then the estimate is used. Never retried: it is only a hint."""
         if not self._can_count:
             return None
-        counter = JsonClient(_root(self.client().base_url), timeout=self.timeout, retries=0,
+        counter = JsonClient(_root(self.client().base_url), timeout=self.link.timeout, retries=0,
                              api_key=self.client().api_key)
         model = self.settings.summary_served_model
         lang = prompts.prompt_language(language)
@@ -211,7 +195,8 @@ class OpenAiSummarizer:
 
     # --- the request --------------------------------------------------------------------------
 
-    def complete(self, chunk: str, language: str, *, retry: bool, cancel: CancelToken) -> str:
+    def complete(self, chunk: str, language: str, *, retry: bool, cancel: CancelToken,
+                 progress: ProgressSink | None = None) -> str:
         """The answer text for one chunk; records the server's token usage."""
         client = self.client()
         try:
@@ -259,19 +244,10 @@ class OpenAiSummarizer:
             return errors.SummaryEndpointUnavailable(
                 url=base, detail=f"it answered with a redirect (HTTP {exc.status}), which is not followed; "
                 "set the server's final address")
-        if exc.status in (401, 403):
-            return errors.SummaryEndpointUnavailable(
-                url=base, detail=f"the server refused the API key ({exc.status}); set it in the app's settings "
-                "(stored in the OS keyring)")
-        if exc.status == 404:  # vLLM and llama.cpp answer 404 for a model name they do not serve
-            return errors.SummaryEndpointUnavailable(
-                url=base, detail=f"model '{self.settings.summary_served_model}' not found on the server (404)")
+        refused = refusal_detail(exc, self.settings.summary_served_model)
+        if refused:
+            return errors.SummaryEndpointUnavailable(url=base, detail=refused)
         return errors.SummaryServerError(url=base, detail=f"HTTP {exc.status}{_server_message(exc.body)}")
-
-    # --- postprocess ------------------------------------------------------------------------
-
-    def answer_chunk(self, chunk: str, language: str, cancel: CancelToken) -> prompts.ChunkAnswer | None:
-        return ask_twice(lambda retry: self.complete(chunk, language, retry=retry, cancel=cancel), self.stats)
 
     # --- the Summarizer protocol ------------------------------------------------------------
 
@@ -287,18 +263,8 @@ class OpenAiSummarizer:
 
     def _summarize(self, text: str, language: str, cancel: CancelToken, progress: ProgressSink) -> Summary:
         count, budget = self.plan(text, language, cancel)
-        chunks = split_text(text, count, budget, min(self.overlap_tokens, budget // 4))
-        self.stats.chunks = chunks
-        answers: list[tuple[Chunk, prompts.ChunkAnswer]] = []
-        for i, chunk in enumerate(chunks):
-            cancel.raise_if_cancelled()
-            progress.update("summarize", i, len(chunks))
-            answer = self.answer_chunk(chunk.text, language, cancel)
-            if answer is None:
-                return fallback_to_sections(self.settings, self.name, text, language, cancel, progress, chunk)
-            answers.append((chunk, answer))
-        progress.update("summarize", len(chunks), len(chunks))
-        return build_summary(text, answers, engine=self.name, language=language)
+        self.stats.chunks = split_text(text, count, budget, min(self.overlap_tokens, budget // 4))
+        return self.summarize_chunks(text, self.stats.chunks, language, cancel, progress)[0]
 
 
 def _server_message(body: str) -> str:
@@ -311,6 +277,3 @@ def _server_message(body: str) -> str:
     message = error.get("message") if isinstance(error, dict) else error
     return f": {str(message)[:160]}" if message else ""
 
-
-def create(settings: EngineSettings) -> OpenAiSummarizer:
-    return OpenAiSummarizer(settings)

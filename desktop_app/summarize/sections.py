@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from desktop_app.jobs.cancel import CancelToken
-from desktop_app.jobs.progress import ProgressSink
+from desktop_app.cancel import CancelToken
 from desktop_app.models import FOUND, Evidence, Summary, SummaryField, SummaryWarning
+from desktop_app.progress import ProgressSink
 from desktop_app.settings import EngineSettings
 from desktop_app.summarize import headings as H
 from desktop_app.summarize.problems import find_problems, list_items

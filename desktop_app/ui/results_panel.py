@@ -10,17 +10,16 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
 )
 
 from desktop_app.labs.extract import OUTSIDE_RANGE, result_line, results_tsv
 from desktop_app.models import LabResult
+from desktop_app.ui import layouts
 
 ABNORMAL_TINT = QColor("#fde8e8")
 DOUBT_TINT = QColor("#fff3cd")
@@ -55,19 +54,8 @@ class ResultsPanel(QFrame):
         self.copy_table_button = QPushButton()
         self.copy_table_button.setObjectName("copyResultsTable")
         self.copy_table_button.clicked.connect(self.copy_table)
-        head = QHBoxLayout()
-        head.addWidget(self.title)
-        head.addStretch(1)
-        head.addWidget(self.counts)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.copy_lines_button)
-        buttons.addWidget(self.copy_table_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(head)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
+        layouts.column(self, layouts.row(self.title, None, self.counts), self.table,
+                       layouts.row(None, self.copy_lines_button, self.copy_table_button), margins=(0, 4, 0, 0))
         self.retranslate()
         self.hide()
 

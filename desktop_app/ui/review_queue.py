@@ -98,6 +98,31 @@ class DocumentSession:
     copied: set[str] = field(default_factory=set)  # fields copied since the document was read
     note_index: int = 0  # a file with several notes: the note on screen
 
+    def reading(self) -> bool:
+        """Waiting for the worker, or being read."""
+        return self.status in READING
+
+    def retryable(self) -> bool:
+        return self.status in RETRYABLE
+
+    def failed(self) -> bool:
+        return self.status == FAILED
+
+    def fail(self, messages: dict[str, str], ui_language: str, fallback: str = "") -> None:
+        """The document could not be read: the reason in both UI languages (`fallback` when none is kept)."""
+        self.status = FAILED
+        self.error_messages = dict(messages)
+        self.error = in_language(messages, ui_language) or fallback
+
+    def edit_key(self, name: str) -> str:
+        """Edits and copies are kept per note in a file with several notes."""
+        return name if self.note_index == 0 else f"{name}@{self.note_index}"
+
+
+def in_language(messages: dict[str, str], ui_language: str) -> str:
+    """A message kept in both UI languages, in `ui_language` ("" when none is kept)."""
+    return messages.get("zh" if ui_language.startswith("zh") else "en") or next(iter(messages.values()), "")
+
 
 def shown_fields(summary: Summary | None, note_index: int) -> tuple[dict[str, SummaryField], list[SummaryWarning]]:
     """The fields on screen (note `note_index`'s, in a file with several notes) and the warnings

@@ -1,14 +1,15 @@
 """Preferences: everyday options first (languages, text size, the "Copy all" template, the scan
-inbox, history); engines, model folders, device, quantization and servers under "Advanced".
+inbox, history); engines, model folders, device, quantization, the OCR and summary servers and how many
+documents run at once against them under "Advanced".
 
 Edits a `Preferences` value; the main window persists it and applies it (no restart needed).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlparse
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,8 +17,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -25,83 +26,23 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.qt_settings import (
-    COPY_LABEL_STYLES,
-    COPY_SEPARATORS,
-    DEVICES,
-    FONT_SIZES,
-    OUTPUT_LANGUAGES,
-    QUANTIZATIONS,
-    UI_LANGUAGES,
-    Preferences,
+from desktop_app.settings import Preferences, preference_choices
+from desktop_app.ui.setting_fields import (
+    FolderEdit,
+    endpoint_problem,
+    folder_problem,
+    problem_label,
+    runs_on_server,
+    show_value,
+    widget_value,
 )
-
-_LOOPBACK = ("localhost", "127.0.0.1", "::1")
-
-
-def folder_problem(text: str) -> tuple[str, str] | None:
-    """Why a model folder (or .gguf file) is unusable: (code, detail), or None.
-
-    Codes: "missing", "empty", "check" (the model check's problems are in `detail`).
-    """
-    if not text.strip():
-        return None
-    path = Path(text.strip()).expanduser()
-    if not path.exists():
-        return "missing", ""
-    if path.is_dir() and not any(path.iterdir()):
-        return "empty", ""
-    try:
-        from desktop_app.model_check import check_model  # reads small files only, never weights
-    except ImportError:
-        return None
-    try:
-        problems = list(check_model(path).problems)
-    except Exception as exc:  # the check must never take the dialog down
-        problems = [type(exc).__name__]
-    return ("check", "; ".join(problems)) if problems else None
-
-
-def endpoint_problem(endpoint: str, allowed: list[str]) -> str | None:
-    """"bad_url", "not_allowed" or None. Only loopback and allow-listed hosts are used."""
-    if not endpoint.strip():
-        return None
-    parsed = urlparse(endpoint.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        return "bad_url"
-    if parsed.hostname not in _LOOPBACK and parsed.hostname not in allowed:
-        return "not_allowed"
-    return None
-
-
-class _FolderEdit(QWidget):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.line = QLineEdit()
-        self.browse = QPushButton()
-        self.browse.clicked.connect(self._pick)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b3261e;")
-        self.problem.hide()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.line, 1)
-        row.addWidget(self.browse)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        layout.addWidget(self.problem)
-
-    def _pick(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.browse.text(), self.line.text())
-        if folder:
-            self.line.setText(folder)
-
 
 _ASK = object()
 
@@ -110,14 +51,14 @@ class SettingsDialog(QDialog):
     deleteHistoryRequested = Signal()  # the user confirmed "Delete all history"
 
     def __init__(self, prefs: Preferences, ocr_engines: list[str], summarizers: list[str],
-                 parent=None, history_reason: str | None | object = _ASK) -> None:
+                 parent=None, history_reason: str | None | object = _ASK, ui_language: str = "en") -> None:
         """`history_reason`: why history cannot be on here (None = it can); asked of
-        `privacy.history` when not given."""
+        `privacy.history`, in `ui_language`, when not given."""
         super().__init__(parent)
         if history_reason is _ASK:
             from desktop_app.privacy import history
 
-            history_reason = history.unavailable_reason()
+            history_reason = history.unavailable_reason(ui_language)
         self.history_reason: str | None = history_reason
         self.setObjectName("settingsDialog")
         self.setMinimumWidth(560)
@@ -129,8 +70,8 @@ class SettingsDialog(QDialog):
         self.summarizer_combo = QComboBox()
         for name in summarizers:
             self.summarizer_combo.addItem(name, name)
-        self.ocr_model = _FolderEdit()
-        self.summarizer_model = _FolderEdit()
+        self.ocr_model = FolderEdit()
+        self.summarizer_model = FolderEdit()
         self.device_combo = QComboBox()
         self.quantization_combo = QComboBox()
         self.ui_language_combo = QComboBox()
@@ -138,28 +79,40 @@ class SettingsDialog(QDialog):
         self.font_size_combo = QComboBox()
         self.label_style_combo = QComboBox()
         self.separator_combo = QComboBox()
-        for combo, values in ((self.device_combo, DEVICES), (self.quantization_combo, QUANTIZATIONS),
-                              (self.ui_language_combo, UI_LANGUAGES),
-                              (self.output_language_combo, OUTPUT_LANGUAGES), (self.font_size_combo, FONT_SIZES),
-                              (self.label_style_combo, COPY_LABEL_STYLES),
-                              (self.separator_combo, COPY_SEPARATORS)):
-            for value in values:
-                combo.addItem(value, value)
         self.endpoint_edit = QLineEdit()
-        self.endpoint_edit.setPlaceholderText("http://127.0.0.1:8000/v1")
         self.served_model_edit = QLineEdit()
+        self.summary_endpoint_edit = QLineEdit()
+        self.summary_served_model_edit = QLineEdit()
+        for edit in (self.endpoint_edit, self.summary_endpoint_edit):
+            edit.setPlaceholderText("http://127.0.0.1:8000/v1")
+        self.concurrency_spin = QSpinBox()
+        self.concurrency_spin.setRange(1, 64)  # 1 = one document at a time, as in-process engines always run
         self.allowed_hosts_edit = QPlainTextEdit()
         self.allowed_hosts_edit.setMaximumHeight(70)
-        self.endpoint_problem = QLabel()
-        self.endpoint_problem.setStyleSheet("color: #b3261e;")
-        self.endpoint_problem.setWordWrap(True)
-        self.endpoint_problem.hide()
+        self.endpoint_problem = problem_label()
+        self.summary_endpoint_problem = problem_label()
+        self.inbox_folder = FolderEdit()
+        self.keep_history_check = QCheckBox()
+        # Preferences field -> its widget: loading and reading the values go through this one map.
+        self._fields: dict[str, QWidget] = {
+            "ocr_engine": self.ocr_combo, "summarizer": self.summarizer_combo, "ocr_model": self.ocr_model,
+            "summarizer_model": self.summarizer_model, "device": self.device_combo,
+            "quantization": self.quantization_combo, "ui_language": self.ui_language_combo,
+            "output_language": self.output_language_combo, "endpoint": self.endpoint_edit,
+            "served_model": self.served_model_edit, "summary_endpoint": self.summary_endpoint_edit,
+            "summary_served_model": self.summary_served_model_edit, "concurrency": self.concurrency_spin,
+            "allowed_hosts": self.allowed_hosts_edit, "inbox_folder": self.inbox_folder,
+            "keep_history": self.keep_history_check, "font_size": self.font_size_combo,
+            "copy_label_style": self.label_style_combo, "copy_separator": self.separator_combo,
+        }
+        for name, widget in self._fields.items():
+            if isinstance(widget, QComboBox) and widget.count() == 0:
+                for value in preference_choices(name) or ():
+                    widget.addItem(value, value)
 
         self._engines_box = QGroupBox()
         engines = QFormLayout(self._engines_box)
-        self._labels: dict[str, QLabel] = {key: QLabel() for key in (
-            "ocr", "summarizer", "ocr_model", "summarizer_model", "device", "quantization", "ui_language",
-            "output_language", "endpoint", "served_model", "allowed_hosts", "font_size", "copy_template")}
+        self._labels: dict[str, QLabel] = defaultdict(QLabel)  # a row's label, made when first used
         engines.addRow(self._labels["ocr"], self.ocr_combo)
         engines.addRow(self._labels["summarizer"], self.summarizer_combo)
         engines.addRow(self._labels["ocr_model"], self.ocr_model)
@@ -179,14 +132,15 @@ class SettingsDialog(QDialog):
         network = QFormLayout(self._network_box)
         network.addRow(self._labels["endpoint"], self.endpoint_edit)
         network.addRow(self._labels["served_model"], self.served_model_edit)
-        network.addRow(self._labels["allowed_hosts"], self.allowed_hosts_edit)
         network.addRow(self.endpoint_problem)
-        self.inbox_folder = _FolderEdit()
+        network.addRow(self._labels["summary_endpoint"], self.summary_endpoint_edit)
+        network.addRow(self._labels["summary_served_model"], self.summary_served_model_edit)
+        network.addRow(self.summary_endpoint_problem)
+        network.addRow(self._labels["allowed_hosts"], self.allowed_hosts_edit)  # below both URLs: see the messages
+        network.addRow(self._labels["concurrency"], self.concurrency_spin)
         self._inbox_box = QGroupBox()
         inbox = QFormLayout(self._inbox_box)
-        self._labels["inbox_folder"] = QLabel()
         inbox.addRow(self._labels["inbox_folder"], self.inbox_folder)
-        self.keep_history_check = QCheckBox()
         self.history_reason_label = QLabel()
         self.history_reason_label.setWordWrap(True)
         self.history_reason_label.setStyleSheet("color: #b3261e;")
@@ -220,76 +174,68 @@ class SettingsDialog(QDialog):
         advanced_layout.setContentsMargins(0, 0, 0, 0)
         advanced_layout.addWidget(self._engines_box)
         advanced_layout.addWidget(self._network_box)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._language_box)
-        layout.addWidget(self._inbox_box)
-        layout.addWidget(self._history_box)
-        layout.addWidget(self.advanced_button)
-        layout.addWidget(self.advanced)
-        layout.addWidget(self._privacy)
+        self._content = QWidget()
+        layout = QVBoxLayout(self._content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self._language_box, self._inbox_box, self._history_box, self.advanced_button, self.advanced,
+                       self._privacy):
+            layout.addWidget(widget)
         layout.addStretch(1)
-        layout.addWidget(self.buttons)
+        # With Advanced open the options are taller than a 1366×768 screen: they scroll, the buttons stay.
+        self._scroll = QScrollArea()
+        self._scroll.setWidget(self._content)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self._scroll, 1)
+        outer.addWidget(self.buttons)
         self.set_advanced_visible(False)
 
-        lines = (self.ocr_model.line, self.summarizer_model.line, self.endpoint_edit, self.inbox_folder.line)
+        lines = (self.ocr_model.line, self.summarizer_model.line, self.endpoint_edit, self.summary_endpoint_edit,
+                 self.inbox_folder.line)
         for line in lines:
             line.textChanged.connect(self._validate)
         self.allowed_hosts_edit.textChanged.connect(self._validate)
+        for edit in (self.served_model_edit, self.summary_served_model_edit):
+            edit.textChanged.connect(self._validate)
+        for combo in (self.ocr_combo, self.summarizer_combo):
+            combo.currentIndexChanged.connect(self._validate)
         self._load(prefs)
         self.retranslate()
 
     # --- values -------------------------------------------------------------------------
 
     def _load(self, prefs: Preferences) -> None:
-        for combo, value in ((self.ocr_combo, prefs.ocr_engine), (self.summarizer_combo, prefs.summarizer),
-                             (self.device_combo, prefs.device), (self.quantization_combo, prefs.quantization),
-                             (self.ui_language_combo, prefs.ui_language),
-                             (self.output_language_combo, prefs.output_language),
-                             (self.font_size_combo, prefs.font_size), (self.label_style_combo, prefs.copy_label_style),
-                             (self.separator_combo, prefs.copy_separator)):
-            index = combo.findData(value)
-            if index < 0:  # a saved engine that is not registered any more: keep showing it
-                combo.addItem(value, value)
-                index = combo.count() - 1
-            combo.setCurrentIndex(index)
-        self.ocr_model.line.setText(prefs.ocr_model)
-        self.summarizer_model.line.setText(prefs.summarizer_model)
-        self.endpoint_edit.setText(prefs.endpoint)
-        self.served_model_edit.setText(prefs.served_model)
-        self.allowed_hosts_edit.setPlainText("\n".join(prefs.allowed_hosts))
-        self.inbox_folder.line.setText(prefs.inbox_folder)
+        for name, widget in self._fields.items():
+            show_value(widget, getattr(prefs, name))
         self.keep_history_check.setChecked(prefs.keep_history and self.history_reason is None)
 
     def _allowed_hosts(self) -> list[str]:
-        return [line.strip() for line in self.allowed_hosts_edit.toPlainText().splitlines() if line.strip()]
+        return list(widget_value(self.allowed_hosts_edit))
 
     def preferences(self) -> Preferences:
-        return replace(
-            self._prefs,
-            ocr_engine=self.ocr_combo.currentData(),
-            summarizer=self.summarizer_combo.currentData(),
-            ocr_model=self.ocr_model.line.text().strip(),
-            summarizer_model=self.summarizer_model.line.text().strip(),
-            device=self.device_combo.currentData(),
-            quantization=self.quantization_combo.currentData(),
-            ui_language=self.ui_language_combo.currentData(),
-            output_language=self.output_language_combo.currentData(),
-            endpoint=self.endpoint_edit.text().strip(),
-            served_model=self.served_model_edit.text().strip(),
-            allowed_hosts=tuple(self._allowed_hosts()),
-            inbox_folder=self.inbox_folder.line.text().strip(),
-            keep_history=self.keep_history_check.isChecked() and self.history_reason is None,
-            font_size=self.font_size_combo.currentData(),
-            copy_label_style=self.label_style_combo.currentData(),
-            copy_separator=self.separator_combo.currentData(),
-        )
+        values = {name: widget_value(widget) for name, widget in self._fields.items()}
+        values["keep_history"] = values["keep_history"] and self.history_reason is None
+        return replace(self._prefs, **values)
 
     def set_advanced_visible(self, visible: bool) -> None:
         self.advanced.setVisible(visible)
         if self.advanced_button.isChecked() != visible:
             self.advanced_button.setChecked(visible)
         self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if visible else Qt.ArrowType.RightArrow)
-        self.adjustSize()
+        self._fit_to_screen()
+
+    def _fit_to_screen(self) -> None:
+        """As tall as the options need, but no taller than the screen's free area."""
+        self._content.adjustSize()
+        margins = self.layout().contentsMargins()
+        wanted = (self._content.sizeHint().height() + self.buttons.sizeHint().height()
+                  + self.layout().spacing() + margins.top() + margins.bottom())
+        screen = (self.parentWidget() or self).screen()
+        room = screen.availableGeometry().height() - 60 if screen is not None else wanted  # 60: the title bar
+        width = max(self.minimumWidth(), self._content.sizeHint().width() + margins.left() + margins.right())
+        self.resize(width, min(wanted, room))
 
     def confirm_delete_history(self) -> bool:
         """Ask, then request deletion of every history entry and its key."""
@@ -323,17 +269,30 @@ class SettingsDialog(QDialog):
         self.inbox_folder.problem.setText(self.tr("This folder does not exist.") if inbox_missing else "")
         self.inbox_folder.problem.setVisible(inbox_missing)
         ok = ok and not inbox_missing
-        problem = endpoint_problem(self.endpoint_edit.text(), self._allowed_hosts())
         endpoint_messages = {
             "bad_url": self.tr("Enter a URL such as http://127.0.0.1:8000/v1."),
             "not_allowed": self.tr("This host is neither this computer nor in the allowed list below; "
                                    "documents are never sent to it."),
+            "unset": self.tr("The chosen engine runs on a server: enter its URL and the model name on it."),
         }
-        self.endpoint_problem.setText(endpoint_messages.get(problem, ""))
-        self.endpoint_problem.setVisible(problem is not None)
-        ok = ok and problem is None
-        if any(w.text() for w in (self.ocr_model.problem, self.summarizer_model.problem, self.endpoint_problem)):
-            self.set_advanced_visible(True)  # OK is disabled because of an advanced option: show why
+        for kind, combo, edit, model, label in (
+                ("ocr", self.ocr_combo, self.endpoint_edit, self.served_model_edit, self.endpoint_problem),
+                ("summary", self.summarizer_combo, self.summary_endpoint_edit, self.summary_served_model_edit,
+                 self.summary_endpoint_problem)):
+            problem = endpoint_problem(edit.text(), self._allowed_hosts())
+            if problem is None and runs_on_server(kind, combo.currentData()) and not (
+                    edit.text().strip() and model.text().strip()):
+                problem = "unset"
+            label.setText(endpoint_messages.get(problem, ""))
+            label.setVisible(problem is not None)
+            ok = ok and problem is None
+        advanced_problems = (self.ocr_model.problem, self.summarizer_model.problem, self.endpoint_problem,
+                             self.summary_endpoint_problem)
+        shown = [label for label in advanced_problems if label.text()]
+        if shown:  # OK is disabled because of an advanced option: show why
+            if self.advanced.isHidden():
+                self.set_advanced_visible(True)
+            self._scroll.ensureWidgetVisible(shown[0])
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
         return ok
 
@@ -356,6 +315,9 @@ class SettingsDialog(QDialog):
             "device": self.tr("Device"), "quantization": self.tr("Quantization"),
             "ui_language": self.tr("Interface language"), "output_language": self.tr("Summary labels"),
             "endpoint": self.tr("OCR server URL"), "served_model": self.tr("Model name on the server"),
+            "summary_endpoint": self.tr("Summary server URL"),
+            "summary_served_model": self.tr("Model name on the summary server"),
+            "concurrency": self.tr("Documents at once (servers only)"),
             "allowed_hosts": self.tr("Allowed hosts (one per line)"),
             "inbox_folder": self.tr("New files in this folder are opened"),
             "font_size": self.tr("Text size"), "copy_template": self.tr("“Copy all” labels"),
@@ -367,6 +329,9 @@ class SettingsDialog(QDialog):
         for edit in (self.ocr_model, self.summarizer_model, self.inbox_folder):
             edit.browse.setText(self.tr("Choose…"))
         self.inbox_folder.line.setPlaceholderText(self.tr("(none)"))
+        self.concurrency_spin.setToolTip(self.tr(
+            "How many documents are sent at once when the OCR and the summary run on servers; "
+            "engines that run on this computer always take one document at a time."))
         self._history_box.setTitle(self.tr("History"))
         self.keep_history_check.setText(self.tr("Keep history (encrypted, kept 30 days)"))
         if self.history_reason is not None:
@@ -375,6 +340,7 @@ class SettingsDialog(QDialog):
                                                       "secure OS keyring (or encryption support) to protect its key."))
             self.history_reason_label.setToolTip(self.history_reason)
         self.delete_history_button.setText(self.tr("Delete all history…"))
+        sizes = preference_choices("font_size")[1:]  # "0" = the system's
         names = {
             self.ocr_combo: {"auto": self.tr("Automatic (best installed)")},
             self.device_combo: {"auto": self.tr("Automatic"), "cpu": "CPU", "cuda": "CUDA (GPU)"},
@@ -385,7 +351,7 @@ class SettingsDialog(QDialog):
                                          "zh": "中文（主诉 / 诊断 / 处理）",
                                          "en": "English (Chief complaint / Diagnosis / Plan)"},
             self.font_size_combo: {"0": self.tr("System default"),
-                                   **{size: self.tr("%1 pt").replace("%1", size) for size in FONT_SIZES[1:]}},
+                                   **{size: self.tr("%1 pt").replace("%1", size) for size in sizes}},
             self.label_style_combo: {"colon": self.tr("Plan: …"), "upper": self.tr("PLAN: …"),
                                      "brackets": self.tr("【Plan】…")},
             self.separator_combo: {"line": self.tr("One field per line"),

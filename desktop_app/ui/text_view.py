@@ -9,15 +9,15 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QTextEdit,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
+
+from desktop_app.ui.layouts import column, row
 
 
 def utf16_offset(text: str, index: int) -> int:
@@ -48,16 +48,7 @@ class TextView(QWidget):
         self.hide_button = QToolButton()
         self.hide_button.setObjectName("hideText")
         self.hide_button.clicked.connect(self.hideRequested)
-        top = QHBoxLayout()
-        top.addWidget(self._title)
-        top.addStretch(1)
-        top.addWidget(self.summarize_button)
-        top.addWidget(self.hide_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self._hint)
-        layout.addWidget(self.editor, 1)
+        column(self, row(self._title, None, self.summarize_button, self.hide_button), self._hint, (self.editor, 1))
         self.retranslate()
 
     def set_text(self, text: str) -> None:

@@ -32,13 +32,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.jobs.cancel import CancelToken
+from desktop_app import engines
+from desktop_app.cancel import CancelToken
 from desktop_app.qt_settings import Preferences
 
 log = logging.getLogger(__name__)
 
-KINDS = ("ocr", "summary")
-MODEL_ENGINE = {"ocr": "deepseek-ocr2", "summary": "llm"}  # the engine a model folder of each kind runs
+# The Preferences fields of each model kind: (the engine choice, the model folder).
+PREFERENCE_FIELDS = {"ocr": ("ocr_engine", "ocr_model"), "summary": ("summarizer", "summarizer_model")}
+
+
+def model_kinds() -> tuple[str, ...]:
+    """The kinds some in-process engine runs a model folder for (the rows of the models box)."""
+    return tuple(kind for kind in engines.KINDS if engines.model_engine(kind) is not None)
+
+
+def model_engine_name(kind: str) -> str:
+    """The engine a model folder of this kind runs (the registry's first in-process model engine)."""
+    spec = engines.model_engine(kind)
+    assert spec is not None, kind
+    return spec.name
 
 
 class _Progress(QObject):
@@ -116,13 +129,12 @@ class WelcomeDialog(QDialog):
         self.browse_buttons: dict[str, QPushButton] = {}
         self.import_buttons: dict[str, QPushButton] = {}
         self.use_checks: dict[str, QCheckBox] = {}
-        current = {"ocr": prefs.ocr_model, "summary": prefs.summarizer_model}
-        using = {"ocr": prefs.ocr_engine == MODEL_ENGINE["ocr"],
-                 "summary": prefs.summarizer == MODEL_ENGINE["summary"]}
-        for row, kind in enumerate(KINDS, start=1):
-            label, edit = QLabel(), QLineEdit(current[kind])
+        self.kinds = model_kinds()
+        for row, kind in enumerate(self.kinds, start=1):
+            engine_field, folder_field = PREFERENCE_FIELDS[kind]
+            label, edit = QLabel(), QLineEdit(getattr(prefs, folder_field))
             browse, importer_button, use = QPushButton(), QPushButton(), QCheckBox()
-            use.setChecked(using[kind])
+            use.setChecked(getattr(prefs, engine_field) == model_engine_name(kind))
             browse.clicked.connect(lambda _=False, k=kind: self._browse(k))
             importer_button.clicked.connect(lambda _=False, k=kind: self._choose_import(k))
             grid.addWidget(label, 2 * row - 1, 0)
@@ -143,8 +155,8 @@ class WelcomeDialog(QDialog):
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.import_progress, 1)
         progress_row.addWidget(self.cancel_import_button)
-        grid.addLayout(progress_row, 5, 0, 1, 4)
-        grid.addWidget(self.import_status, 6, 0, 1, 4)
+        grid.addLayout(progress_row, 2 * len(self.kinds) + 1, 0, 1, 4)
+        grid.addWidget(self.import_status, 2 * len(self.kinds) + 2, 0, 1, 4)
         grid.setColumnStretch(1, 1)
 
         self.doctor_box = QGroupBox()
@@ -189,14 +201,14 @@ class WelcomeDialog(QDialog):
             "folder where it is, or import it (e.g. from a USB drive): the folder is checked, copied into "
             "the app's models folder and fingerprinted. They need a full install with PyTorch."))
         titles = {"ocr": self.tr("OCR model:"), "summary": self.tr("Summary model:")}
-        uses = {"ocr": self.tr("Read scans with this model (deepseek-ocr2) instead of the embedded OCR"),
-                "summary": self.tr("Summarize with this model (llm) instead of the embedded extractor")}
-        for kind in KINDS:
+        uses = {"ocr": self.tr("Read scans with this model (%1) instead of the embedded OCR"),
+                "summary": self.tr("Summarize with this model (%1) instead of the embedded extractor")}
+        for kind in self.kinds:
             self.folder_labels[kind].setText(titles[kind])
             self.folder_edits[kind].setPlaceholderText(self.tr("none (embedded engine)"))
             self.browse_buttons[kind].setText(self.tr("Folder…"))
             self.import_buttons[kind].setText(self.tr("Import…"))
-            self.use_checks[kind].setText(uses[kind])
+            self.use_checks[kind].setText(uses[kind].replace("%1", model_engine_name(kind)))
         self.cancel_import_button.setText(self.tr("Cancel import"))
         self.doctor_box.setTitle(self.tr("Health check of this computer"))
         self.rerun_button.setText(self.tr("Check again"))
@@ -211,17 +223,19 @@ class WelcomeDialog(QDialog):
     # --- preferences ---------------------------------------------------------------------------
 
     def preferences(self) -> Preferences:
-        """The preferences with the model folders (and engines) chosen here."""
-        ocr = self.folder_edits["ocr"].text().strip()
-        summary = self.folder_edits["summary"].text().strip()
-        prefs = replace(self.prefs, ocr_model=ocr, summarizer_model=summary)
-        engine_fields = (("ocr", "ocr_engine", "auto"), ("summary", "summarizer", "sections"))
-        for kind, field_name, default in engine_fields:
-            folder = ocr if kind == "ocr" else summary
+        """The preferences with the model folders (and engines) chosen here. Unticking a model engine
+        goes back to the engine choice's default."""
+        prefs = self.prefs
+        defaults = Preferences()
+        for kind in self.kinds:
+            engine_field, folder_field = PREFERENCE_FIELDS[kind]
+            folder = self.folder_edits[kind].text().strip()
+            prefs = replace(prefs, **{folder_field: folder})
+            engine = model_engine_name(kind)
             if self.use_checks[kind].isChecked() and folder:
-                prefs = replace(prefs, **{field_name: MODEL_ENGINE[kind]})
-            elif getattr(prefs, field_name) == MODEL_ENGINE[kind]:
-                prefs = replace(prefs, **{field_name: default})
+                prefs = replace(prefs, **{engine_field: engine})
+            elif getattr(prefs, engine_field) == engine:
+                prefs = replace(prefs, **{engine_field: getattr(defaults, engine_field)})
         return prefs
 
     def _browse(self, kind: str) -> None:
@@ -334,8 +348,8 @@ class WelcomeDialog(QDialog):
         self.doctorFinished.emit(results)
 
     def _checks_text(self, results: list) -> str:
-        """The health check in the UI language: status and check names translated (by the check's
-        name, a fixed code); the details are the checks' own words (doctor reports them in English)."""
+        """The health check in the UI language: status and check names translated here (by the check's
+        name, a fixed code), each detail rendered by the check itself (doctor_texts.py)."""
         from desktop_app.doctor import FAIL, OK, WARN
 
         marks = {OK: self.tr("OK"), WARN: self.tr("WARN"), FAIL: self.tr("FAIL")}
@@ -344,7 +358,8 @@ class WelcomeDialog(QDialog):
                  "keyring": self.tr("keyring"), "fonts": self.tr("fonts"), "network": self.tr("network"),
                  "offline": self.tr("offline mode"), "telemetry": self.tr("telemetry"),
                  "audit log": self.tr("audit log"), "history": self.tr("history")}
-        lines = [f"[{marks.get(r.status, r.status)}] {names.get(r.name, r.name)}：{r.detail}" for r in results]
+        lines = [f"[{marks.get(r.status, r.status)}] {names.get(r.name, r.name)}：{r.text(self.ui_language)}"
+                 for r in results]
         counts = [sum(r.status == status for r in results) for status in (OK, WARN, FAIL)]
         lines.append(self.tr("%1 OK, %2 warning(s), %3 error(s)").replace("%1", str(counts[0]))
                      .replace("%2", str(counts[1])).replace("%3", str(counts[2])))

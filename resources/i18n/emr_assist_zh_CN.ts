@@ -1,6 +1,59 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>DocumentQueue</name>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="774" />
+        <source>Reading the document…</source>
+        <translation>正在读取文档…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="778" />
+        <source>Text corrected. Press “Summarize again” to update the summary.</source>
+        <translation>文字已修改。请点击“重新摘要”更新摘要。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="787" />
+        <source>Chief complaint</source>
+        <translation>主诉</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="787" />
+        <source>Diagnosis</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="788" />
+        <source>Plan</source>
+        <translation>处理</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="804" />
+        <source>Page %1 could not be read: %2</source>
+        <translation>第 %1 页无法识别：%2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="813" />
+        <source>No text was found in the document.</source>
+        <translation>文档中未找到文字。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="815" />
+        <source>The note has one “Assessment and Plan” section: it is shown as the plan; the diagnosis is not split out.</source>
+        <translation>病历只有一个“评估与计划”部分：已作为处理显示，诊断未单独拆分。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="818" />
+        <source>The heading for %1 is present but has no text.</source>
+        <translation>有“%1”标题，但其下没有内容。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/document_queue.py" line="824" />
+        <source>Your own edits were kept for: %1</source>
+        <translation>已保留您手动修改的内容：%1</translation>
+    </message>
+</context>
+<context>
     <name>DropZone</name>
     <message>
         <location filename="../../desktop_app/ui/drop_zone.py" line="69" />
@@ -131,56 +184,6 @@
         <location filename="../../desktop_app/ui/main_window.py" line="708" />
         <source>Loading page…</source>
         <translation>正在加载页面…</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="774" />
-        <source>Reading the document…</source>
-        <translation>正在读取文档…</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="778" />
-        <source>Text corrected. Press “Summarize again” to update the summary.</source>
-        <translation>文字已修改。请点击“重新摘要”更新摘要。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="787" />
-        <source>Chief complaint</source>
-        <translation>主诉</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="787" />
-        <source>Diagnosis</source>
-        <translation>诊断</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="788" />
-        <source>Plan</source>
-        <translation>处理</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="804" />
-        <source>Page %1 could not be read: %2</source>
-        <translation>第 %1 页无法识别：%2</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="813" />
-        <source>No text was found in the document.</source>
-        <translation>文档中未找到文字。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="815" />
-        <source>The note has one “Assessment and Plan” section: it is shown as the plan; the diagnosis is not split out.</source>
-        <translation>病历只有一个“评估与计划”部分：已作为处理显示，诊断未单独拆分。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="818" />
-        <source>The heading for %1 is present but has no text.</source>
-        <translation>有“%1”标题，但其下没有内容。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_app/ui/main_window.py" line="824" />
-        <source>Your own edits were kept for: %1</source>
-        <translation>已保留您手动修改的内容：%1</translation>
     </message>
     <message>
         <location filename="../../desktop_app/ui/main_window.py" line="923" />
@@ -711,6 +714,31 @@
         <translation>服务器上的模型名称</translation>
     </message>
     <message>
+        <location filename="../../desktop_app/ui/settings_dialog.py" line="287" />
+        <source>Summary server URL</source>
+        <translation>摘要服务器地址</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/settings_dialog.py" line="276" />
+        <source>The chosen engine runs on a server: enter its URL and the model name on it.</source>
+        <translation>所选引擎在服务器上运行：请填写服务器地址及其上的模型名称。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/settings_dialog.py" line="288" />
+        <source>Model name on the summary server</source>
+        <translation>摘要服务器上的模型名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/settings_dialog.py" line="289" />
+        <source>Documents at once (servers only)</source>
+        <translation>同时处理的文档数（仅限服务器）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/ui/settings_dialog.py" line="301" />
+        <source>How many documents are sent at once when the OCR and the summary run on servers; engines that run on this computer always take one document at a time.</source>
+        <translation>OCR 和摘要在服务器上运行时，同时发送的文档数；在本机运行的引擎始终一次处理一个文档。</translation>
+    </message>
+    <message>
         <location filename="../../desktop_app/ui/settings_dialog.py" line="359" />
         <source>Allowed hosts (one per line)</source>
         <translation>允许的主机（每行一个）</translation>
@@ -976,13 +1004,13 @@
     </message>
     <message>
         <location filename="../../desktop_app/ui/welcome_dialog.py" line="192" />
-        <source>Read scans with this model (deepseek-ocr2) instead of the embedded OCR</source>
-        <translation>用此模型（deepseek-ocr2）代替内置 OCR 识别扫描件</translation>
+        <source>Read scans with this model (%1) instead of the embedded OCR</source>
+        <translation>用此模型（%1）代替内置 OCR 识别扫描件</translation>
     </message>
     <message>
         <location filename="../../desktop_app/ui/welcome_dialog.py" line="193" />
-        <source>Summarize with this model (llm) instead of the embedded extractor</source>
-        <translation>用此模型（llm）代替内置提取器生成摘要</translation>
+        <source>Summarize with this model (%1) instead of the embedded extractor</source>
+        <translation>用此模型（%1）代替内置提取器生成摘要</translation>
     </message>
     <message>
         <location filename="../../desktop_app/ui/welcome_dialog.py" line="196" />
@@ -1147,59 +1175,59 @@
     </message>
 </context>
 <context>
-    <name>_FieldBox</name>
+    <name>FieldBox</name>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="159" />
+        <location filename="../../desktop_app/ui/field_box.py" line="159" />
         <source>Copied ✓</source>
         <translation>已复制 ✓</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="249" />
+        <location filename="../../desktop_app/ui/field_box.py" line="249" />
         <source>Empty: Copy gives “%1”</source>
         <translation>为空：复制结果为“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="253" />
+        <location filename="../../desktop_app/ui/field_box.py" line="253" />
         <source>Chief complaint</source>
         <translation>主诉</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="253" />
+        <location filename="../../desktop_app/ui/field_box.py" line="253" />
         <source>Diagnosis</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="254" />
+        <location filename="../../desktop_app/ui/field_box.py" line="254" />
         <source>Plan</source>
         <translation>处理</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="260" />
+        <location filename="../../desktop_app/ui/field_box.py" line="260" />
         <source>Copy this field to the clipboard (Ctrl+%1)</source>
         <translation>将此项复制到剪贴板（Ctrl+%1）</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="247" />
+        <location filename="../../desktop_app/ui/field_box.py" line="247" />
         <source>Not documented in this document</source>
         <translation>本文档中未记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="191" />
+        <location filename="../../desktop_app/ui/field_box.py" line="191" />
         <source>⚠ 1 uncertain word — check</source>
         <translation>⚠ 1 处文字存疑 — 请核对</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="191" />
+        <location filename="../../desktop_app/ui/field_box.py" line="191" />
         <source>⚠ %1 uncertain words — check</source>
         <translation>⚠ %1 处文字存疑 — 请核对</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="256" />
+        <location filename="../../desktop_app/ui/field_box.py" line="256" />
         <source>✓ copied</source>
         <translation>✓ 已复制</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/ui/summary_panel.py" line="259" />
+        <location filename="../../desktop_app/ui/field_box.py" line="259" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
