@@ -66,7 +66,11 @@ class UnsupportedFormat(DocumentError):
         "Not a supported document ({found}). Supported: PDF, PNG, JPEG, BMP, WebP, TIFF. "
         "The type is read from the content, not the file name: {path}"
     )
-    zh = "不支持的文件（{found}）。支持：PDF、PNG、JPEG、BMP、WebP、TIFF。类型按文件内容判断，而非扩展名：{path}"
+    zh = "不支持的文件（{found_zh}）。支持：PDF、PNG、JPEG、BMP、WebP、TIFF。类型按文件内容判断，而非扩展名：{path}"
+
+    def __init__(self, **params: object) -> None:
+        params.setdefault("found_zh", params.get("found", ""))  # what was found, named in Chinese
+        super().__init__(**params)
 
 
 class CorruptDocument(DocumentError):

@@ -122,7 +122,7 @@ SPECIAL_FILES = (  # (test, English, Chinese): what a non-regular file is, for t
 def _refuse_special(mode: int, shown: str) -> None:
     """Only regular files are read: a FIFO blocks forever on open, a device never ends."""
     if stat.S_ISDIR(mode):
-        raise errors.UnsupportedFormat(path=shown, found="a folder")
+        raise errors.UnsupportedFormat(path=shown, found="a folder", found_zh="文件夹")
     if stat.S_ISREG(mode):
         return
     for test, english, chinese in SPECIAL_FILES:
@@ -287,7 +287,7 @@ def _open_image(path: Path, head: bytes, limits: IngestLimits) -> Document:
         damaged = _image_kind_from_magic(head)
         if damaged:
             raise errors.CorruptDocument(path=shown, kind=f"{damaged} image") from None
-        raise errors.UnsupportedFormat(path=shown, found=_describe_content(head)) from None
+        raise errors.UnsupportedFormat(path=shown, **_describe_content(head)) from None
     except Exception:  # decoders raise OSError, ValueError, SyntaxError, struct.error, KeyError, …
         damaged = _image_kind_from_magic(head)
         raise errors.CorruptDocument(path=shown, kind=f"{damaged} image" if damaged else "image") from None
@@ -304,7 +304,7 @@ def _open_image(path: Path, head: bytes, limits: IngestLimits) -> Document:
 def _check_image(image: Image.Image, path: Path, limits: IngestLimits) -> Document:
     shown = str(path)
     if image.format not in IMAGE_FORMATS:
-        raise errors.UnsupportedFormat(path=shown, found=f"{image.format} image")
+        raise errors.UnsupportedFormat(path=shown, found=f"{image.format} image", found_zh=f"{image.format} 图像")
     kind = image.format.lower()
     count = _frame_count(image, limits.max_pages + 1) if image.format == "TIFF" else 1
     if count > limits.max_pages:
@@ -439,20 +439,20 @@ def _image_kind_from_magic(head: bytes) -> str | None:
     return next((kind for magic, kind in IMAGE_MAGIC.items() if head.startswith(magic)), None)
 
 
-def _describe_content(head: bytes) -> str:
-    """A short, content-based description for the 'unsupported format' message."""
+def _describe_content(head: bytes) -> dict[str, str]:
+    """A short, content-based description for the 'unsupported format' message (en and zh)."""
     signatures = {
-        b"PK\x03\x04": "a ZIP or Office file",
-        b"GIF8": "a GIF image",
-        b"\xd0\xcf\x11\xe0": "an old Office file",
-        b"{\\rtf": "an RTF file",
-        b"\x00\x00\x00": "a video or HEIC file",
+        b"PK\x03\x04": ("a ZIP or Office file", "ZIP 或 Office 文件"),
+        b"GIF8": ("a GIF image", "GIF 图像"),
+        b"\xd0\xcf\x11\xe0": ("an old Office file", "旧版 Office 文件"),
+        b"{\\rtf": ("an RTF file", "RTF 文件"),
+        b"\x00\x00\x00": ("a video or HEIC file", "视频或 HEIC 文件"),
     }
-    for magic, label in signatures.items():
-        if head.startswith(magic):
-            return label
-    try:
-        head.decode("utf-8")
-        return "a text file"
-    except UnicodeDecodeError:
-        return "unknown binary content"
+    found = next((label for magic, label in signatures.items() if head.startswith(magic)), None)
+    if found is None:
+        try:
+            head.decode("utf-8")
+            found = ("a text file", "文本文件")
+        except UnicodeDecodeError:
+            found = ("unknown binary content", "无法识别的二进制内容")
+    return {"found": found[0], "found_zh": found[1]}

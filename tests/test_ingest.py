@@ -140,7 +140,7 @@ def test_text_file_named_png(tmp_path):
     with pytest.raises(errors.UnsupportedFormat) as caught:
         open_document(path)
     assert "text file" in caught.value.message("en")
-    assert "不支持" in caught.value.message("zh")
+    assert "不支持的文件（文本文件）" in caught.value.message("zh")  # what was found, named in Chinese too
 
 
 def test_gif_is_unsupported(tmp_path):
