@@ -202,7 +202,8 @@ class DoubtCount:
     wrong_flagged: int = 0
     flagged: int = 0
     right_flagged: int = 0  # flagged words that were read right (false alarms)
-    examples: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)  # misreads that were not flagged
+    false_alarms: list[str] = field(default_factory=list)  # flagged words that were read right
 
     def count(self, wrong: bool, flagged: bool, word: str) -> None:
         self.wrong += wrong
@@ -211,6 +212,8 @@ class DoubtCount:
         self.right_flagged += flagged and not wrong
         if wrong and not flagged and len(self.examples) < 4:
             self.examples.append(word)
+        if flagged and not wrong and len(self.false_alarms) < 4:
+            self.false_alarms.append(word)
 
     def add(self, other: DoubtCount) -> None:
         self.wrong += other.wrong
@@ -218,6 +221,7 @@ class DoubtCount:
         self.flagged += other.flagged
         self.right_flagged += other.right_flagged
         self.examples.extend(other.examples[:max(0, 8 - len(self.examples))])
+        self.false_alarms.extend(other.false_alarms[:max(0, 8 - len(self.false_alarms))])
 
 
 def misread_offsets(ocr_text: str, truth: str) -> set[int]:
@@ -381,8 +385,8 @@ def main() -> int:
 
     print("\nOCR doubt (words that differ from the true text; flags = words in `ocr_doubt` spans)\n")
     print("| engine | set | where | wrong words | flagged of wrong | flags | false alarms "
-          "| unflagged misreads (examples) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| unflagged misreads (examples) | false alarms (examples) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for label in engines:
         for which, where in ((0, "summary fields"), (1, "whole page")):
             total = DoubtCount()
@@ -396,9 +400,9 @@ def main() -> int:
                 total.add(count)
                 print(f"| {label} | {name} | {where} | {count.wrong} | {_share(count.wrong_flagged, count.wrong)} | "
                       f"{count.flagged} | {_share(count.right_flagged, count.flagged)} | "
-                      f"{' '.join(count.examples[:4])} |")
+                      f"{' '.join(count.examples[:4])} | {' '.join(count.false_alarms[:4])} |")
             print(f"| {label} | all | {where} | {total.wrong} | {_share(total.wrong_flagged, total.wrong)} | "
-                  f"{total.flagged} | {_share(total.right_flagged, total.flagged)} | |")
+                  f"{total.flagged} | {_share(total.right_flagged, total.flagged)} | | |")
     return 0
 
 

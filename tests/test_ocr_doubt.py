@@ -71,6 +71,8 @@ def test_a_runner_up_that_changes_a_value_doubts_its_word():
     # runner-up of a capital in a word of letters ("MI"), or a weak runner-up
     assert doubted(rival("BP 156/100.", 9, "o", 0.4)) == []
     assert doubted(rival("Denies MI history", 8, "1", 0.43)) == []
+    # BUT a small l nearly read as a 1 is the l/1 confusion wherever it stands ("Alc" for "A1c")
+    assert doubted(rival("check an Alc and BMP", 10, "1", 0.2)) == ["Alc"]
     assert doubted(rival("Clear S1 and S2", 7, "l", 0.05)) == []
 
 
@@ -91,8 +93,25 @@ def test_a_half_seen_decimal_point_between_digits_is_doubted():
     line = reading("Colchicine 05 mg", half_seen=[(12, ".", 0.3)])
     assert doubted(line) == ["05"]
     # AND a faint one (below the threshold) or one between letters is not a doubt
-    assert doubted(reading("Colchicine 05 mg", half_seen=[(12, ".", 0.02)])) == []
-    assert doubted(reading("Colchicine 05 mg", half_seen=[(3, ".", 0.5)])) == []
+    assert doubted(reading("Colchicine 15 mg", half_seen=[(12, ".", 0.02)])) == []
+    assert doubted(reading("Colchicine 15 mg", half_seen=[(3, ".", 0.5)])) == []
+
+
+def test_a_short_number_starting_with_a_zero_is_doubted():
+    # "05" is a lost decimal point, "02" an O read as a zero; times and dates are not doubted
+    assert doubted(reading("Colchicine 05 mg; 95% 02 saturation")) == ["05", "02"]
+    assert doubted(reading("Seen at 0730 on 02/03/2020; dose 0.5 mg, 10 mg")) == []
+
+
+def test_a_letter_half_seen_inside_a_word_is_doubted_unless_it_is_a_neighbour():
+    # GIVEN "tmperature" where an "e" was half-seen between t and m (it lost to the CTC blank)
+    assert doubted(reading("height 37 inches, tmperature 97.4", half_seen=[(19, "e", 0.3)])) == ["tmperature"]
+    # AND "VITAL IGNS" whose S was half-seen before the I
+    assert doubted(reading("VITAL IGNS: normal", half_seen=[(6, "S", 0.2)])) == ["IGNS:"]
+    # BUT a neighbour's own class between two characters is the blur of the stroke, not a lost one,
+    # and a faint one is nothing
+    assert doubted(reading("temperature 97.4", half_seen=[(2, "e", 0.5), (3, "M", 0.4)])) == []
+    assert doubted(reading("temperature 97.4", half_seen=[(4, "x", 0.05)])) == []
 
 
 def test_a_weak_line_is_doubted_as_a_whole():

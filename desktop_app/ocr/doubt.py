@@ -12,7 +12,10 @@ characters (e.g. a decimal point that lost to the blank). A word is doubtful whe
   B for 8: "8oo mg", "1O"; a capital naming a number, as in "S1", "O2", "B12", is not), a word of
   letters with a 0 inside ("CH0P"), or a capitals word with small letters that differ from their
   capitals only in size, or an l among capitals ("ABDoMEN", "HiV", "PsA", "MGus", "Xll"), or
-- a decimal point or comma was half-seen between two of its digits ("05" that may be "0.5"), or
+- it is a short number starting with a zero ("05" for "0.5", "02" for "O2"), or
+- a decimal point or comma was half-seen between two of its digits ("05" that may be "0.5"), or a
+  letter or digit was half-seen in it that is neither of its neighbours ("tmperature": an e lost
+  to the CTC blank; a neighbour's own class is only the blur between two characters), or
 - its line is much weaker than a clean read (confidence below `LINE_DOUBT`) and the word has a
   character below `WEAK_LINE_CHAR`; when no character of such a line stands out, the whole line is
   doubtful: lines read with their first letters cut off score low while every character looks sure.
@@ -31,6 +34,7 @@ RIVAL_DOUBT = 0.15  # a runner-up letter/digit this likely makes its character's
 LINE_DOUBT = 0.8  # a line whose mean character probability is below this is weak
 WEAK_LINE_CHAR = 0.8  # in a weak line, the words with a character below this are doubtful
 HALF_SEEN = 0.1  # a decimal point this likely between two digits, though not emitted, is doubted
+HALF_SEEN_LETTER = 0.1  # a letter or digit this likely inside a word, though not emitted, is doubted
 
 # Letters a recogniser confuses with a digit; a number holding only these letters is suspect.
 DIGIT_LOOKALIKES = frozenset("oOlISB")
@@ -90,6 +94,13 @@ def _numeric_lookalike(word: str) -> bool:
     return re.search(r"(?<=[^\W\d_])0(?=[^\W\d_])", word) is not None
 
 
+def _leading_zero(word: str) -> bool:
+    """A short number that starts with a zero ("05", "02", "025"): a decimal point lost ("0.5") or
+    an O read as a zero ("O2"). Notes hardly ever write one (12 in the 494,000 words of the
+    MTSamples notes in ../shared/data, mostly times such as "0730", which are longer)."""
+    return re.fullmatch(r"0\d{1,2}", word.strip(".,:;()")) is not None
+
+
 def _carries_meaning(text: str, i: int) -> bool:
     """Letters, digits, value symbols and a decimal point between digits: a comma read as a period
     or a stray quote does not change what the physician copies; "05" for "0.5" does."""
@@ -126,7 +137,9 @@ def _rival(word: str, i: int, reading: CharReading) -> bool:
     if char.isdigit() and not other.isdigit():
         return not any(0 <= j < len(word) and word[j].isdigit() for j in (i - 1, i + 1))
     if other.isdigit() and not char.isdigit():
-        return len(word.strip(".,:;")) == 1 or any(ch.isdigit() for ch in word)
+        # A small l nearly read as a 1 is the classic l/1 confusion ("Alc" for "A1c") wherever it stands.
+        return (len(word.strip(".,:;")) == 1 or any(ch.isdigit() for ch in word)
+                or (char == "l" and other == "1"))
     return _is_cjk(char) and _is_cjk(other)
 
 
@@ -144,6 +157,10 @@ def doubt_spans(line: LineReading) -> list[tuple[int, int]]:
     half_seen_at = {index for index, char, probability in line.half_seen
                     if char in ".,·" and probability >= HALF_SEEN
                     and 0 < index < len(text) and text[index - 1].isdigit() and text[index].isdigit()}
+    # A letter or digit that lost to the blank: "tmperature", "VITAL IGNS".
+    lost_at = {index for index, char, probability in line.half_seen
+               if char.isalnum() and probability >= HALF_SEEN_LETTER and 0 < index <= len(text)
+               and char.lower() not in text[index - 1:index + 1].lower()}
     spans = []
     for match in _WORD.finditer(text):
         start, end = match.span()
@@ -151,7 +168,9 @@ def doubt_spans(line: LineReading) -> list[tuple[int, int]]:
         unsure = any(_unsure(match.group(), i - start, line.chars[i])
                      or (weak and line.chars[i].probability < WEAK_LINE_CHAR) for i in meaningful)
         if (unsure or _numeric_lookalike(match.group()) or _case_lookalike(match.group())
-                or any(start < index < end for index in half_seen_at)):
+                or _leading_zero(match.group())
+                or any(start < index < end for index in half_seen_at)
+                or any(start <= index <= end for index in lost_at)):
             spans.append((start, end))
     if weak and not spans:
         start = len(text) - len(text.lstrip())
