@@ -129,8 +129,9 @@ def _rival(word: str, i: int, reading: CharReading) -> bool:
     ("O." for "0.", "CH0P"), a letter for a lone digit ("S1" that may be "Sl"); or another Chinese
     character (萃/苹). Not a letter runner-up of a digit among digits (a number reads as a number)
     nor a digit runner-up of a letter in a word of letters ("MI", "HPI", "III": capitals and
-    numerals share their strokes in many fonts), nor Latin letter-for-letter runners-up (I/l, f/i,
-    n/m): on the development pages those were right more often than not."""
+    numerals share their strokes in many fonts) unless it is a 1 for a small l ("Alc"), nor Latin
+    letter-for-letter runners-up (I/l, f/i, n/m): on the development pages those were right more
+    often than not."""
     char, other = reading.char, reading.alternative
     if reading.alternative_probability < RIVAL_DOUBT or other == char or not other.isalnum():
         return False
