@@ -26,10 +26,10 @@ Doubt (the `ocr_doubt` warnings): on the note sets, the document is summarised w
 summarizer; of the words inside summary fields that differ from the true text, the share that lies
 in an `ocr_doubt` span (recall), and of the flagged words, the share that were read right (false alarms).
 A word differs when one of its letters, digits, value symbols or decimal points is wrong, extra or
-missing next to it (spacing is left to word F1; a lost comma or quote is not a misread word;
-full-/half-width forms count as equal). A word is one CJK character or a run of other
-non-space characters. The same counts over every word of the pages are printed too (more words,
-so a steadier number than the fields alone).
+missing in it (a lost first letter belongs to the word it started: "IGNS" for "SIGNS"; spacing is
+left to word F1; a lost comma or quote is not a misread word; full-/half-width forms count as
+equal). A word is one CJK character or a run of other non-space characters. The same counts over
+every word of the pages are printed too (more words, so a steadier number than the fields alone).
 """
 
 from __future__ import annotations
@@ -226,9 +226,10 @@ class DoubtCount:
 
 def misread_offsets(ocr_text: str, truth: str) -> set[int]:
     """Offsets of `ocr_text` characters that are not the true text: wrong or extra characters, and
-    the character just before one the OCR lost. Compared are letters, digits, CJK characters, the
-    symbols that change a value (% / + < > =) and a decimal point or separator between digits;
-    spacing (word F1 scores it), other punctuation and a character's width (NFKC) are not.
+    for a character the OCR lost, the first character of the word it started, else the one before.
+    Compared are letters, digits, CJK characters, the symbols that change a value (% / + < > =) and
+    a decimal point or separator between digits; spacing (word F1 scores it), other punctuation and
+    a character's width (NFKC) are not.
     """
     from rapidfuzz.distance import Levenshtein
 
@@ -244,13 +245,17 @@ def misread_offsets(ocr_text: str, truth: str) -> set[int]:
         return "".join(chars), origin
 
     read, origin = visible(ocr_text)
-    true, _ = visible(truth)
+    true, true_origin = visible(truth)
     bad: set[int] = set()
-    for tag, i1, i2, _j1, _j2 in Levenshtein.opcodes(read, true):
+    for tag, i1, i2, j1, _j2 in Levenshtein.opcodes(read, true):
         if tag in ("replace", "delete"):
             bad.update(origin[i1:i2])
-        elif tag == "insert" and origin:  # characters the OCR lost after read[i1 - 1]
-            bad.add(origin[max(i1 - 1, 0)])
+        elif tag == "insert" and origin:
+            # Characters the OCR lost: they belong to the word they start in the true text ("VITAL
+            # IGNS" lost the S of SIGNS, not a letter of VITAL), else to the word before the gap.
+            # (whitespace between it and the true character before it; "¼" folds to three characters)
+            starts_word = j1 == 0 or any(ch.isspace() for ch in truth[true_origin[j1 - 1] + 1:true_origin[j1]])
+            bad.add(origin[min(i1, len(origin) - 1)] if starts_word and i1 < len(origin) else origin[max(i1 - 1, 0)])
     return bad
 
 

@@ -71,16 +71,53 @@ def test_a_runner_up_that_changes_a_value_doubts_its_word():
     # runner-up of a capital in a word of letters ("MI"), or a weak runner-up
     assert doubted(rival("BP 156/100.", 9, "o", 0.4)) == []
     assert doubted(rival("Denies MI history", 8, "1", 0.43)) == []
+    # (nor in a name glued to a number by a lost space: "41.875,OS:")
+    assert doubted(rival("K2 41.875,OS: clear", 10, "0", 0.3)) == []
     # BUT a small l nearly read as a 1 is the l/1 confusion wherever it stands ("Alc" for "A1c")
     assert doubted(rival("check an Alc and BMP", 10, "1", 0.2)) == ["Alc"]
+    # except in a known word in small letters, which hardly ever holds a digit
+    assert doubted(rival("what looks like", 5, "1", 0.15)) == []
+    # AND a letter runner-up of a digit beside a decimal point is still among digits
+    assert doubted(rival("Adrenocot 0.5 mg", 10, "O", 0.16)) == []
+    assert doubted(rival("Weight 28 lbs, status 0 today", 22, "O", 0.3)) == ["0"]
     assert doubted(rival("Clear S1 and S2", 7, "l", 0.05)) == []
 
 
 def test_in_a_weak_line_only_the_words_that_stand_out_are_doubted():
-    # GIVEN a weak line (0.76) where two words hold characters read below 0.8
+    # GIVEN a weak line (0.76) where three words hold characters read below 0.8
     line = reading("dysuria, frequency, octuria icontinenc.", {10: 0.7, 21: 0.5, 30: 0.55}, confidence=0.76)
-    # THEN those words are doubted, not the whole line
-    assert doubted(line) == ["frequency,", "octuria", "icontinenc."]
+    # THEN the two that are no words are doubted, not the whole line nor "frequency", a word
+    assert doubted(line) == ["octuria", "icontinenc."]
+    # BUT the first word of a weak line is doubted even when it is a word: the line may have lost
+    # its first letters ("tension" for "hypertension")
+    assert doubted(reading("tension, on lisinopril", {2: 0.7}, confidence=0.7)) == ["tension,"]
+    # AND a weak line whose only shaky characters are in words is not doubted as a whole
+    assert doubted(reading("no dysuria, frequency", {14: 0.7}, confidence=0.76)) == []
+
+
+def test_a_capital_i_and_a_small_l_swapped_into_a_rarer_word_are_doubted():
+    # GIVEN words read surely, where an I/l swap (alike in many fonts) makes a far commoner word
+    assert doubted(reading("Weight 28 Ibs. Allergic to lodine. lt hurts.")) == ["Ibs.", "lodine.", "lt"]
+    # THEN words that are already the commoner reading are not
+    assert doubted(reading("Ill-defined lesion in the left lung; IV fluids; Iowa; ileum")) == []
+
+
+def test_a_word_with_a_shaky_letter_is_no_doubt_when_it_is_still_a_known_word():
+    # GIVEN headings and words read with a letter at 0.5-0.6, as capitals often are in phone photos
+    line = reading("GENITOURINARY: Afebrile, no dysuria. HPI. Clear LUNGS.", {5: 0.53, 15: 0.55, 32: 0.5,
+                                                                           38: 0.42, 49: 0.57})
+    # THEN the known words are not doubted
+    assert doubted(line) == []
+    # BUT a merged double letter (CTC reads "sleep" as "slep"), a word whose unsure letter's runner-up
+    # makes a commoner word ("bore" 45% "bone"), a mixed-case word (capitals read small) and a
+    # non-word are
+    assert doubted(reading("Slep alteration", {2: 0.5})) == ["Slep"]
+    line = reading("Fracture of the bore", {18: 0.55})
+    line.chars[18] = CharReading("r", 0.55, "n", 0.45)
+    assert doubted(line) == ["bore"]
+    assert doubted(reading("consistent with an MGUs.", {22: 0.57})) == ["MGUs."]
+    assert doubted(reading("the remaining Ros is negative", {15: 0.55})) == ["Ros"]  # ROS read small
+    assert doubted(reading("mild hypertenson", {9: 0.5})) == ["hypertenson"]
 
 
 def test_an_unsure_character_doubts_its_word_only():
@@ -176,16 +213,16 @@ def test_a_doubt_only_partly_inside_a_field_is_clipped_to_it():
 def test_a_second_read_that_agrees_lifts_the_doubt_and_one_that_differs_keeps_it():
     from desktop_app.ocr.doubt import second_look
 
-    # GIVEN a first read unsure of "HIV" and of "8oo"
-    first = reading("HIV test 8oo mg", {1: 0.4, 10: 0.45})
-    # WHEN a second framing reads "HIV" the same, surely, but the dose as "800"
-    second = reading("HIV test 800 mg")
+    # GIVEN a first read unsure of the 3 of "138" and of "8oo"
+    first = reading("Na 138, dose 8oo mg", {4: 0.4, 13: 0.45})
+    # WHEN a second framing reads "138" the same, surely, but the dose as "800"
+    second = reading("Na 138, dose 800 mg")
     looked = second_look(first, second)
     # THEN only the word the reads disagree on stays doubtful, and the text is the first read's
-    assert looked.text == "HIV test 8oo mg"
+    assert looked.text == "Na 138, dose 8oo mg"
     assert doubted(looked) == ["8oo"]
     # AND an agreeing but unsure second read lifts nothing
-    assert doubted(second_look(first, reading("HIV test 8oo mg", {1: 0.3}))) == ["HIV", "8oo"]
+    assert doubted(second_look(first, reading("Na 138, dose 8oo mg", {4: 0.3}))) == ["138,", "8oo"]
     # AND a runner-up is lifted by a second read that agrees surely, kept by one that doubts too
     status = rival("status O.", 7, "0", 0.32)
     assert doubted(second_look(status, reading("status O."))) == []

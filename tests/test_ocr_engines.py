@@ -82,6 +82,18 @@ def test_half_seen_spaces_are_kept(decoder):
     assert decoder(preds)[0].text == "AB"
 
 
+def test_a_faint_space_after_a_decimal_point_does_not_split_the_number(decoder):
+    # GIVEN "3.96" whose frames after the point are 3% space (as on a scanned table of values)
+    steps = [{"3": 0.9}, {".": 0.9}, {"": 0.9, " ": 0.03}, {"9": 0.9}, {"6": 0.9}]
+    # THEN it reads "3.96", not "3. 96" (a number split, and a false list item "3.")
+    assert decoder(_frames(decoder, steps))[0].text == "3.96"
+    # BUT a clear space after a sentence's last number, or after a comma between numbers, is kept
+    steps = [{"9": 0.9}, {"5": 0.9}, {".": 0.9}, {"": 0.6, " ": 0.4}, {"2": 0.9}]
+    assert decoder(_frames(decoder, steps))[0].text == "95. 2"
+    steps = [{"1": 0.9}, {"4": 0.9}, {",": 0.9}, {"": 0.9, " ": 0.03}, {"2": 0.9}]
+    assert decoder(_frames(decoder, steps))[0].text == "14, 2"
+
+
 def test_spaces_between_chinese_characters_are_dropped(decoder):
     steps = [{"咳": 0.9}, {"": 0.5, " ": 0.4}, {"嗽": 0.9}, {"": 0.9, " ": 0.03}, {"1": 0.9}, {"周": 0.9},
              {"": 0.5, " ": 0.4}, {"c": 0.9}]

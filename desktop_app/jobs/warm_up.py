@@ -45,6 +45,9 @@ def warm_up_engines(settings: EngineSettings, pipeline: Callable[[], object]) ->
         engine = pipeline().ocr_engine()
         if engine.name == spec.name:  # not an engine injected by a test
             _recognize_blank_page(engine)
+            from desktop_app.ocr import lexicon
+
+            lexicon.load()  # the doubt rules' English word list (~0.5 s), read at the first shaky word
     # Last: the render helper's own start-up (a new interpreter importing PyMuPDF) would otherwise
     # take CPU from this thread while it holds the GIL, on a small machine a stall of the window.
     renderer = shared_documents().renderer

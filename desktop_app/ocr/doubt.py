@@ -7,7 +7,12 @@ characters (e.g. a decimal point that lost to the blank). A word is doubtful whe
 - one of its letters, digits, value symbols or decimal points is unsure (probability below
   `CHAR_DOUBT`) or has a strong rival (a runner-up letter or digit at `RIVAL_DOUBT` or more:
   "Alc" whose l was 15% a 1, "offce" whose second f was 38% an i), and a second read of the line,
-  framed differently, does not read the word the same way surely (`second_look`), or
+  framed differently, does not read the word the same way surely (`second_look`); but a word of
+  letters, mostly sure, whose unsure characters have no rival is not doubtful when it is still a
+  known English word (`lexicon`) in one case ("GENITOURINARY", "afebrile" read at 0.55 in a photo),
+  unless a doubled letter merged by CTC ("slep") or an unsure letter's runner-up ("bore"/"bone")
+  makes a commoner word, or an unsure small letter of a capitalised word may be a capital ("Ros"), or
+- a capital I read for a small l or the reverse makes a far commoner word ("lodine", "Ibs"), or
 - it is a number holding one of the classic look-alike letters (o/O for 0, l/I for 1, S for 5,
   B for 8: "8oo mg", "1O"; a capital naming a number, as in "S1", "O2", "B12", is not), a word of
   letters with a 0 inside ("CH0P"), or a capitals word with small letters that differ from their
@@ -17,8 +22,9 @@ characters (e.g. a decimal point that lost to the blank). A word is doubtful whe
   letter or digit was half-seen in it that is neither of its neighbours ("tmperature": an e lost
   to the CTC blank; a neighbour's own class is only the blur between two characters), or
 - its line is much weaker than a clean read (confidence below `LINE_DOUBT`) and the word has a
-  character below `WEAK_LINE_CHAR`; when no character of such a line stands out, the whole line is
-  doubtful: lines read with their first letters cut off score low while every character looks sure.
+  character below `WEAK_LINE_CHAR` (a known word after the line's first word excepted, as above);
+  when no character of such a line stands out, the whole line is doubtful: lines read with their
+  first letters cut off score low while every character looks sure.
 
 Nothing is corrected: the spans are shown to the physician, who checks them against the page.
 """
@@ -29,12 +35,15 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 
+from desktop_app.ocr import lexicon
+
 CHAR_DOUBT = 0.6  # an emitted character below this probability makes its word doubtful
 RIVAL_DOUBT = 0.15  # a runner-up letter/digit this likely makes its character's word doubtful
 LINE_DOUBT = 0.8  # a line whose mean character probability is below this is weak
 WEAK_LINE_CHAR = 0.8  # in a weak line, the words with a character below this are doubtful
 HALF_SEEN = 0.1  # a decimal point this likely between two digits, though not emitted, is doubted
 HALF_SEEN_LETTER = 0.1  # a letter or digit this likely inside a word, though not emitted, is doubted
+I_FOR_L_MARGIN = 1.0  # an I/l swap that makes a word this much commoner (Zipf: 10x) doubts the word
 
 # Letters a recogniser confuses with a digit; a number holding only these letters is suspect.
 DIGIT_LOOKALIKES = frozenset("oOlISB")
@@ -82,8 +91,9 @@ def _numeric_lookalike(word: str) -> bool:
     digit ("SpO2"); a capital naming a number ("S1", "O2", "B12", "L5-S1") is a name, not a misread."""
     if not any(ch.isdigit() for ch in word):
         return False
-    # Thousands and decimal separators do not break the number: "484,ooo", "0.S".
-    word = re.sub(r"(?<=\d)[.,](?=\w)|(?<=\w)[.,](?=\d)", "", word)
+    # Thousands and decimal separators do not break the number: "484,ooo", "0.S"; a comma before
+    # anything but a group of three is no thousands separator ("41.875,OS:": a lost space).
+    word = re.sub(r"(?<=\d)\.(?=\w)|(?<=\d),(?=\w{3}(?!\w))|(?<=\w)[.,](?=\d)", "", word)
     for run in _LETTER_RUN.finditer(word):
         before = run.start() > 0 and word[run.start() - 1].isdigit()
         after = run.end() < len(word) and word[run.end()].isdigit()
@@ -123,6 +133,10 @@ def _case_lookalike(word: str) -> bool:
             and set(small) <= SIZE_LOOKALIKES)
 
 
+def _digit_at(word: str, j: int) -> bool:
+    return 0 <= j < len(word) and word[j].isdigit()
+
+
 def _rival(word: str, i: int, reading: CharReading) -> bool:
     """A runner-up close enough to have been the true character, of a kind that changes what is
     copied, in a numeric context: a digit for a letter in a word that holds digits or stands alone
@@ -136,17 +150,67 @@ def _rival(word: str, i: int, reading: CharReading) -> bool:
     if reading.alternative_probability < RIVAL_DOUBT or other == char or not other.isalnum():
         return False
     if char.isdigit() and not other.isdigit():
-        return not any(0 <= j < len(word) and word[j].isdigit() for j in (i - 1, i + 1))
+        # A decimal point or separator keeps the digits around it one number ("0.5", "2,500").
+        return not (_digit_at(word, i - 1) or _digit_at(word, i + 1)
+                    or (i >= 2 and word[i - 1] in ".," and _digit_at(word, i - 2))
+                    or (word[i + 1:i + 2] in (".", ",") and _digit_at(word, i + 2)))
     if other.isdigit() and not char.isdigit():
-        # A small l nearly read as a 1 is the classic l/1 confusion ("Alc" for "A1c") wherever it stands.
-        return (len(word.strip(".,:;")) == 1 or any(ch.isdigit() for ch in word)
-                or (char == "l" and other == "1"))
+        # A small l nearly read as a 1 is the classic l/1 confusion ("Alc" for "A1c") wherever it
+        # stands, except in a known word in small letters ("looks"), which hardly ever holds a digit.
+        small_word = word.strip(".,:;()").islower() and lexicon.is_known_word(word.strip(".,:;()"))
+        # Digits count in the part of the word around the letter: "41.875,OS:" is a number and a name
+        # glued by a lost space.
+        part = re.split(r"[,;:()]", word[:i])[-1] + re.split(r"[,;:()]", word[i:])[0]
+        return (len(word.strip(".,:;")) == 1 or any(ch.isdigit() for ch in part)
+                or (char == "l" and other == "1" and not small_word))
     return _is_cjk(char) and _is_cjk(other)
 
 
 def _unsure(word: str, i: int, reading: CharReading) -> bool:
     """Whether character `i` of `word` (read as `reading`) is unsure: low probability or a rival."""
     return reading.probability < CHAR_DOUBT or _rival(word, i, reading)
+
+
+def _i_for_l(word: str) -> bool:
+    """A capital I read for a small l or the reverse, which many fonts draw alike, where the swap
+    makes a far commoner word ("lodine" for "Iodine", "Ibs" for "lbs", "lt" for "It")."""
+    core = word.strip(".,:;()[]'\"")
+    if not core.isascii() or not core.isalpha() or not ("I" in core or "l" in core):
+        return False
+    read = lexicon.zipf(core)
+    swaps = (core[:k] + {"I": "l", "l": "I"}[ch] + core[k + 1:] for k, ch in enumerate(core) if ch in "Il")
+    return any(lexicon.zipf(swapped) >= read + I_FOR_L_MARGIN for swapped in swaps)
+
+
+def _still_a_word(word: str, start: int, low: list[int], line: LineReading) -> bool:
+    """Whether a word of letters whose unsure characters are only unsure, not rivalled, is a known
+    English word that none of its unsure characters' runners-up would make more common: a heading
+    read at 0.55 in a photo ("GENITOURINARY", "LUNGS") is still that heading, while "tmperature"
+    is no word and "bore" whose r was 45% an n may well be "bone"."""
+    core = word.strip(".,:;()[]'\"")
+    offset = start + word.index(core) if core else start
+    # One case throughout, or a capital first: "MGUs" or "EARs" may be capitals read small, which a
+    # case-blind word list cannot tell.
+    one_case = core.isupper() or core.islower() or core.istitle()
+    # "Ros" for "ROS": an unsure small letter that differs from its capital only in size may be one.
+    if core.istitle() and any(0 < i - offset < len(core) and core[i - offset] in SIZE_LOOKALIKES for i in low):
+        return False
+    # Most of the word must be sure: a word that comes out of a line read mostly as guesses (the whole
+    # line at 0.35) can be a word by chance.
+    mostly_sure = 2 * len(low) <= len(core)
+    if not one_case or not mostly_sure or not core.isascii() or not lexicon.is_known_word(core):
+        return False
+    read = lexicon.zipf(core)
+    # A doubled letter that CTC merged into one ("slep" for "sleep", "ofice" for "office").
+    if any(lexicon.zipf(core[:k] + core[k - 1:]) > read for k in range(1, len(core) + 1)):
+        return False
+    for i in low:
+        other = line.chars[i].alternative
+        if other.isalpha() and 0 <= i - offset < len(core):
+            swapped = core[:i - offset] + other + core[i - offset + 1:]
+            if lexicon.zipf(swapped) > read:
+                return False
+    return True
 
 
 def doubt_spans(line: LineReading) -> list[tuple[int, int]]:
@@ -163,19 +227,28 @@ def doubt_spans(line: LineReading) -> list[tuple[int, int]]:
                if char.isalnum() and probability >= HALF_SEEN_LETTER and 0 < index <= len(text)
                and char.lower() not in text[index - 1:index + 1].lower()}
     spans = []
+    stands_out = False  # a character of a weak line below WEAK_LINE_CHAR
+    first_word = len(text) - len(text.lstrip())
     for match in _WORD.finditer(text):
         start, end = match.span()
+        word = match.group()
         meaningful = [i for i in range(start, end) if _carries_meaning(text, i)] if line.chars else []
-        unsure = any(_unsure(match.group(), i - start, line.chars[i])
-                     or (weak and line.chars[i].probability < WEAK_LINE_CHAR) for i in meaningful)
-        if (unsure or _numeric_lookalike(match.group()) or _case_lookalike(match.group())
-                or _leading_zero(match.group())
+        low = [i for i in meaningful if line.chars[i].probability < CHAR_DOUBT]
+        rival = any(_rival(word, i - start, line.chars[i]) for i in meaningful)
+        shaky = [i for i in meaningful if line.chars[i].probability < WEAK_LINE_CHAR] if weak else []
+        stands_out = stands_out or bool(shaky)
+        if low and not rival and _still_a_word(word, start, low, line):
+            low = []
+        # A weak line may have lost its first letters ("ough" for "cough"); its other words are whole.
+        if shaky and start > first_word and not rival and _still_a_word(word, start, shaky, line):
+            shaky = []
+        if (low or rival or shaky or _numeric_lookalike(word) or _case_lookalike(word) or _i_for_l(word)
+                or _leading_zero(word)
                 or any(start < index < end for index in half_seen_at)
                 or any(start <= index <= end for index in lost_at)):
             spans.append((start, end))
-    if weak and not spans:
-        start = len(text) - len(text.lstrip())
-        return [(start, len(text.rstrip()))]
+    if weak and not spans and not stands_out:
+        return [(first_word, len(text.rstrip()))]
     return spans
 
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 SPACE_PROBABILITY = 0.01  # see FrameDecoder
 CJK_SPACE_PROBABILITY = 0.05  # a space next to a CJK character needs this much to be kept
+DECIMAL_SPACE_PROBABILITY = 0.1  # a space between "3." and "96" needs this much to be kept
 HALF_SEEN_FLOOR = 0.01  # a class this faint between two characters is not worth keeping
 UPRIGHT_CONFIDENCE = 0.8  # a first read whose median line scores this is not checked for 180°
 MODELS = ("v4", "v6")  # see `rapid_runtime.model_files`
@@ -89,7 +90,9 @@ class FrameDecoder:
       Measured on scan-damaged A4 pages of ../shared/data notes: CER 10.6% → 1.0% at 0.05; the
       spaces still lost (after punctuation, between capitals: "pain,and", "OFPRESENT") are seen
       with 0.01–0.05, and 0.01 took word F1 0.984 → 0.997 on skewed scans and phone photos.
-      Spaces between two CJK characters are not kept (Chinese has none), nor leading/trailing ones.
+      Spaces between two CJK characters are not kept (Chinese has none), nor leading/trailing ones,
+      nor a faint one after the decimal point of a number ("3. 96": 12 on one FUNSD table of values;
+      the 1,202 MTSamples notes write a digit, a period, a space and a digit 5 times, 1,652 decimals).
     - Per character: its best frame probability, and its runner-up (the best other non-blank class
       over its frames: "o" that was 40% "0"), which `doubt` reads for look-alike misreads.
     - Between characters: the most likely non-blank class of the blank frames, when it was half-seen
@@ -139,7 +142,11 @@ class FrameDecoder:
                 left = kept[-1].char if kept else ""
                 right = chars[i + 1].char if i + 1 < len(chars) else ""
                 cjk = [bool(side) and is_cjk(side) for side in (left, right)]
-                if (not left or not right or left == " " or right == " " or all(cjk)
+                # "3. 96" for 3.96: a faint space after a decimal point splits the number (and
+                # starts a false list item "3." in a table of values).
+                decimal = (left == "." and len(kept) >= 2 and kept[-2].char.isdigit() and right.isdigit()
+                           and reading.probability < DECIMAL_SPACE_PROBABILITY)
+                if (not left or not right or left == " " or right == " " or all(cjk) or decimal
                         or (any(cjk) and reading.probability < CJK_SPACE_PROBABILITY)):
                     continue
             kept.append(reading)
