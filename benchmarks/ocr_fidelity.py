@@ -53,6 +53,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import DATA, cmb_notes, mtsamples_notes, token_f1  # noqa: E402
+from benchmarks.tesseract_peer import tesseract_text  # noqa: E402
 from desktop_app.cancel import CancelToken  # noqa: E402
 from desktop_app.evidence import DocumentText  # noqa: E402
 from desktop_app.models import PageResult  # noqa: E402
@@ -289,22 +290,6 @@ class _ImagePage:
         return self._image
 
 
-def run_tesseract(image: Image.Image, language: str, *, find_orientation: bool) -> str:
-    import pytesseract
-
-    lang = "chi_sim" if language == "zh" else "eng"
-    if find_orientation:
-        # Tesseract's own orientation detection (OSD), on the set where pages are turned: the best
-        # case for the peer (OSD on upright skewed pages sometimes turns them upside down).
-        try:
-            osd = pytesseract.image_to_osd(image, output_type=pytesseract.Output.DICT)
-            if osd.get("rotate"):
-                image = image.rotate(-osd["rotate"], expand=True)
-        except pytesseract.TesseractError:
-            pass  # too little text to tell
-    return pytesseract.image_to_string(image, lang=lang)
-
-
 @dataclass
 class Reading:
     """One engine's result on one page."""
@@ -363,7 +348,9 @@ def main() -> int:
                 page = PageResult(0, engine.name, text=output.text, blocks=output.blocks)
                 readings[label].doubt = doubt_count(pipelines[label], page, case.truth)
         started = time.perf_counter()
-        tess_text = run_tesseract(case.image, case.language, find_orientation=case.set_name == "rotated")
+        # Tesseract's own orientation detection on the set where pages are turned: the best case
+        # for the peer (OSD on upright skewed pages sometimes turns them upside down).
+        tess_text = tesseract_text(case.image, case.language, find_orientation=case.set_name == "rotated")
         readings["tesseract"] = _score(case, tess_text, time.perf_counter() - started)
         rows.append(Row(case.set_name, readings))
         print(f"  {case.set_name:10s} " + " | ".join(f"{label} {r.seconds:5.2f}s CER {r.cer:6.2%}"

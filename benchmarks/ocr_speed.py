@@ -4,7 +4,7 @@ in the same run; and the `pdf-text` engine vs OCR on born-digital PDFs.
     .venv/bin/python benchmarks/ocr_speed.py [--pages-per-language 4] [--dpi 200]
 
 Pages are rendered from ../shared/data notes (clean and with scan damage), so the true text is known.
-CER collapses whitespace runs. Tesseract runs with its default thread settings (OpenMP on both cores).
+CER collapses whitespace runs. Tesseract runs with its threads capped at the cores (`tesseract_peer`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import cer, cmb_notes, mtsamples_notes  # noqa: E402
+from benchmarks.tesseract_peer import tesseract_text  # noqa: E402
 from desktop_app.cancel import CancelToken  # noqa: E402
 from desktop_app.ingest import open_document  # noqa: E402
 from desktop_app.ocr.pdf_text import PdfTextEngine  # noqa: E402
@@ -69,12 +70,6 @@ def run_rapid(engine: RapidOcrEngine, image) -> str:
     return engine.recognize(_ImagePage(image), cancel=CancelToken(), progress=NULL_PROGRESS).text
 
 
-def run_tesseract(image, language: str) -> str:
-    import pytesseract
-
-    return pytesseract.image_to_string(image, lang="chi_sim" if language == "zh" else "eng")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages-per-language", type=int, default=4)
@@ -90,7 +85,7 @@ def main() -> int:
         rapid_text = run_rapid(engine, image)
         rapid_s = time.perf_counter() - started
         started = time.perf_counter()
-        tess_text = run_tesseract(image, language)
+        tess_text = tesseract_text(image, language)
         tess_s = time.perf_counter() - started
         rows.append((language, condition, rapid_s, cer(rapid_text, truth), tess_s, cer(tess_text, truth)))
 

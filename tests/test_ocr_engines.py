@@ -94,6 +94,30 @@ def test_a_faint_space_after_a_decimal_point_does_not_split_the_number(decoder):
     assert decoder(_frames(decoder, steps))[0].text == "14, 2"
 
 
+def test_a_small_letter_shaped_like_its_capital_is_read_as_capital_in_a_word_of_capitals(decoder):
+    def read(word_steps):
+        return decoder(_frames(decoder, [step for letter in word_steps for step in (letter, {"": 0.9})]))[0]
+
+    # GIVEN "CoPD" whose "o" was 35% "O" (a heading, or an acronym: only size tells them apart)
+    reading = read([{"C": 0.9}, {"o": 0.6, "O": 0.35}, {"P": 0.9}, {"D": 0.9}])
+    # THEN it reads "COPD", the letter as sure as both cases together
+    assert reading.text == "COPD"
+    assert reading.chars[1].probability == pytest.approx(0.95)
+    # BUT a plural written small, with no capital in contention, stays ("TMs")
+    assert read([{"T": 0.9}, {"M": 0.9}, {"s": 0.99, "S": 0.002}]).text == "TMs"
+    # nor does a word with one capital ("Cox"), or a small letter not shaped like its capital ("pCO")
+    assert read([{"C": 0.9}, {"o": 0.6, "O": 0.35}, {"x": 0.6, "X": 0.35}]).text == "Cox"
+    assert read([{"p": 0.6, "P": 0.35}, {"C": 0.9}, {"O": 0.9}]).text == "pCO"
+
+
+def test_a_full_width_comma_in_an_english_line_is_read_as_a_comma(decoder):
+    steps = [{"e": 0.9}, {"，": 0.8}, {"": 0.6, " ": 0.4}, {"a": 0.9}]
+    assert decoder(_frames(decoder, steps))[0].text == "e, a"
+    # BUT a Chinese line keeps its full-width marks, next to Latin letters and digits too
+    steps = [{"T": 0.9}, {"3": 0.9}, {"7": 0.9}, {"，": 0.9}, {"P": 0.9}, {"：": 0.9}, {"7": 0.9}, {"次": 0.9}]
+    assert decoder(_frames(decoder, steps))[0].text == "T37，P：7次"
+
+
 def test_spaces_between_chinese_characters_are_dropped(decoder):
     steps = [{"咳": 0.9}, {"": 0.5, " ": 0.4}, {"嗽": 0.9}, {"": 0.9, " ": 0.03}, {"1": 0.9}, {"周": 0.9},
              {"": 0.5, " ": 0.4}, {"c": 0.9}]

@@ -19,9 +19,12 @@ Pieces are joined into lines and put in reading order, in the page's de-skewed f
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import threading
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,6 +45,11 @@ SPACE_PROBABILITY = 0.01  # see FrameDecoder
 CJK_SPACE_PROBABILITY = 0.05  # a space next to a CJK character needs this much to be kept
 DECIMAL_SPACE_PROBABILITY = 0.1  # a space between "3." and "96" needs this much to be kept
 HALF_SEEN_FLOOR = 0.01  # a class this faint between two characters is not worth keeping
+CAPITAL_RUNNER_UP_FLOOR = 0.01  # see FrameDecoder: a capital this likely is a real contender
+# Small letters that a blurred crop scaled to one height tells from their capital by size alone
+# (and "i", whose dot blurs away: "HiV", "MRi").
+CAPITAL_LOOKALIKES = frozenset("cosuvwxzi")
+_LATIN_WORD = re.compile("[A-Za-z]+")
 UPRIGHT_CONFIDENCE = 0.8  # a first read whose median line scores this is not checked for 180°
 MODELS = ("v4", "v6")  # see `rapid_runtime.model_files`
 DEFAULT_MODELS = "v4"
@@ -97,6 +105,16 @@ class FrameDecoder:
       over its frames: "o" that was 40% "0"), which `doubt` reads for look-alike misreads.
     - Between characters: the most likely non-blank class of the blank frames, when it was half-seen
       (a decimal point that lost to the blank is how "0.5" becomes "05").
+    - Case inside capitals: many small and capital letters differ only in size (o/O, s/S, c/C,
+      u/U, v/V, w/W, x/X; and i/I once the dot blurs), which a crop scaled to one height hardly
+      shows, so headings and acronyms come out as "CARDIoVASCULAR", "MouTH", "CoPD", "HiV". A small
+      letter in a word of capitals is read as its capital when the recogniser's runner-up for it
+      was that very capital (≥ 1%; 2–50% in the misreads of ../shared/data renders). A plural
+      written small ("TMs", "PVCs") is read with its capital at ≤ 0.2% (so is the "i" of "His"),
+      and a word that mixes cases for real ("HbA1c", "pCO2") has small letters of other shapes.
+    - Full-width marks in a Latin line: the recogniser reads Chinese too, and now and then gives an
+      English line a full-width comma or colon ("morphine，and"), which would be pasted as such; in
+      a line with no CJK character they are read as their Latin forms.
     """
 
     def __init__(self, character: list[str], space_threshold: float = SPACE_PROBABILITY) -> None:
@@ -152,9 +170,38 @@ class FrameDecoder:
             kept.append(reading)
         new_index.append(len(kept))
         moved = [(new_index[i], char, p) for i, char, p in half_seen if 0 < new_index[i] < len(kept)]
+        kept = self._capitals(self._half_width_in_latin_line(kept))
         visible = [c.probability for c in kept if c.char != " "]
         return LineReading(text="".join(c.char for c in kept), confidence=float(np.mean(visible)) if visible else 0.0,
                            chars=kept, half_seen=moved)
+
+    @staticmethod
+    def _half_width_in_latin_line(chars: list[CharReading]) -> list[CharReading]:
+        # Chinese sets full-width marks next to Latin letters and digits too ("T37.8℃，P：74"), so
+        # only a line with no CJK character at all is taken to be Latin text.
+        fullwidth = {i for i, c in enumerate(chars) if "\uff01" <= c.char <= "\uff5e"}  # forms of ASCII
+        if not fullwidth or any(is_cjk(c.char) for i, c in enumerate(chars) if i not in fullwidth):
+            return chars
+        out = list(chars)
+        for i in fullwidth:
+            out[i] = replace(chars[i], char=unicodedata.normalize("NFKC", chars[i].char))
+        return out
+
+    @staticmethod
+    def _capitals(chars: list[CharReading]) -> list[CharReading]:
+        """Small letters read as their capital in words of capitals (see the class docstring). The
+        letter itself was sure to the sum of both cases' probabilities; which case, the word decides."""
+        out = list(chars)
+        for word in _LATIN_WORD.finditer("".join(c.char for c in chars)):
+            small = [i for i in range(*word.span()) if chars[i].char.islower()]
+            capitals = sum(ch.isupper() for ch in word.group())
+            if small and capitals >= 2 and all(
+                    chars[i].char in CAPITAL_LOOKALIKES and chars[i].alternative == chars[i].char.upper()
+                    and chars[i].alternative_probability >= CAPITAL_RUNNER_UP_FLOOR for i in small):
+                for i in small:
+                    both_cases = min(1.0, chars[i].probability + chars[i].alternative_probability)
+                    out[i] = CharReading(chars[i].alternative, both_cases)
+        return out
 
 
 def _reframed(crop: np.ndarray) -> np.ndarray:
