@@ -14,9 +14,9 @@ import io
 import random
 from dataclasses import asdict, dataclass
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
-from desktop_app.render import A4_INCHES, find_font, scan_damage
+from desktop_app.render import A4_INCHES, load_font, scan_damage
 
 DPI = 200
 
@@ -192,11 +192,10 @@ def render_report(panels: list[dict], layout: Layout, seed: int) -> Image.Image:
     width, height = int(A4_INCHES[0] * DPI), int(A4_INCHES[1] * DPI)
     page = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(page)
-    font_path = find_font("sans")
     size_pt = 8.5 if layout.side_by_side else 10
-    font = ImageFont.truetype(font_path, int(size_pt / 72 * DPI))
-    bold = ImageFont.truetype(font_path.replace("Regular", "Bold"), int((size_pt + 0.5) / 72 * DPI))
-    title = ImageFont.truetype(font_path.replace("Regular", "Bold"), int(15 / 72 * DPI))
+    font = load_font("sans", int(size_pt / 72 * DPI))
+    bold = load_font("sans", int((size_pt + 0.5) / 72 * DPI), bold=True)
+    title = load_font("sans", int(15 / 72 * DPI), bold=True)
     margin = int(0.7 * DPI)
     line_h = int(font.size * 1.55)
     rng = random.Random(seed)

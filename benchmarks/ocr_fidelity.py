@@ -60,7 +60,7 @@ from desktop_app.models import PageResult  # noqa: E402
 from desktop_app.ocr.rapid import DEFAULT_MODELS, MODELS, RapidOcrEngine  # noqa: E402
 from desktop_app.pipeline import Pipeline  # noqa: E402
 from desktop_app.progress import NULL_PROGRESS  # noqa: E402
-from desktop_app.render import A4_INCHES, _wrap, find_font  # noqa: E402
+from desktop_app.render import A4_INCHES, _wrap, load_font  # noqa: E402
 from desktop_app.summarize.guard import OCR_DOUBT  # noqa: E402
 
 PAPER = (245, 245, 240)
@@ -72,7 +72,7 @@ _WORDS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9ff
 # --- pages ---------------------------------------------------------------------------------
 
 def _font(style: str, dpi: int, pt: float = 11.0) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(find_font(style), int(pt / 72 * dpi))
+    return load_font(style, int(pt / 72 * dpi))
 
 
 def one_page(text: str, dpi: int, style: str, columns: int = 1) -> tuple[Image.Image, str]:

@@ -45,11 +45,11 @@ def page_truth_pairs(n: int, dpi: int):
 
 
 def _first_page_text(text: str, dpi: int, style: str) -> str:
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
-    from desktop_app.render import A4_INCHES, _wrap, find_font
+    from desktop_app.render import A4_INCHES, _wrap, load_font
 
-    font = ImageFont.truetype(find_font(style), int(11 / 72 * dpi))
+    font = load_font(style, int(11 / 72 * dpi))
     margin = int(0.9 * dpi)
     width, height = int(A4_INCHES[0] * dpi), int(A4_INCHES[1] * dpi)
     lines = list(_wrap(ImageDraw.Draw(Image.new("RGB", (8, 8))), text, font, width - 2 * margin))

@@ -31,6 +31,27 @@ def find_font(style: str = "sans") -> str:
     raise FileNotFoundError("No CJK font found: install fonts-noto-cjk (apt-get install fonts-noto-cjk)")
 
 
+def load_font(style: str = "sans", size: int = 30, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """The font to draw notes with, at `size` pixels: from Noto's CJK collection, its Simplified
+    Chinese face. The collection holds one face per region (JP, KR, SC, TC, HK) and draws the same
+    character in that region's form; its first face is Japanese, whose 门 骨 直 are not the forms a
+    Chinese clinic prints (the recogniser read that 门 as 内). The Latin letters are alike in all."""
+    path = find_font(style)
+    if bold:
+        path = path.replace("Regular", "Bold")
+    if not path.endswith(".ttc"):
+        return ImageFont.truetype(path, size)
+    index = 0
+    while True:
+        try:
+            font = ImageFont.truetype(path, size, index=index)
+        except OSError:  # past the last face: no SC face in this collection, use its first
+            return ImageFont.truetype(path, size)
+        if font.getname()[0].endswith(" SC"):
+            return font
+        index += 1
+
+
 def mtsamples_to_text(transcription: str) -> str:
     """MTSamples writes line breaks as commas after headings and sentences (`HEADING:,  text.,NEXT`)."""
     text = re.sub(r":\s*,\s*", ":\n", transcription)
@@ -61,7 +82,7 @@ def render_pages(text: str, dpi: int = 200, font_pt: float = 11.0, style: str = 
                  margin_in: float = 0.9, line_spacing: float = 1.45) -> list[Image.Image]:
     """Lay text out on as many A4 pages as it needs; returns clean RGB pages."""
     width, height = int(A4_INCHES[0] * dpi), int(A4_INCHES[1] * dpi)
-    font = ImageFont.truetype(find_font(style), int(font_pt / 72 * dpi))
+    font = load_font(style, int(font_pt / 72 * dpi))
     margin = int(margin_in * dpi)
     line_height = int(font.size * line_spacing)
     probe = ImageDraw.Draw(Image.new("RGB", (10, 10)))

@@ -102,6 +102,17 @@ def test_a_capital_i_and_a_small_l_swapped_into_a_rarer_word_are_doubted():
     assert doubted(reading("Ill-defined lesion in the left lung; IV fluids; Iowa; ileum")) == []
 
 
+def test_a_capital_i_split_with_a_small_l_is_sure_but_a_letter_split_otherwise_is_not():
+    # GIVEN "Isentress" whose I the recogniser split 0.56 I / 0.34 l (one glyph in many fonts)
+    line = reading("Raltegravir (Isentress) 400 mg")
+    line.chars[13] = CharReading("I", 0.56, "l", 0.34)
+    # THEN the ink was read surely: no doubt (which of I and l makes the word is another check)
+    assert doubted(line) == []
+    # BUT the same split between an I and a 1 is a doubt
+    line.chars[13] = CharReading("I", 0.56, "1", 0.34)
+    assert doubted(line) == ["(Isentress)"]
+
+
 def test_a_word_with_a_shaky_letter_is_no_doubt_when_it_is_still_a_known_word():
     # GIVEN headings and words read with a letter at 0.5-0.6, as capitals often are in phone photos
     line = reading("GENITOURINARY: Afebrile, no dysuria. HPI. Clear LUNGS.", {5: 0.53, 15: 0.55, 32: 0.5,
