@@ -23,6 +23,7 @@ def doubted(line: LineReading) -> list[str]:
 
 def test_a_clean_line_has_no_doubt():
     assert doubted(reading("Start aspirin 81 mg daily; SpO2 98%, COVID-19 negative, HbA1c 6.1%.")) == []
+    assert doubted(reading("Weight 25th percentile, head 50th, 1st and 2nd and 3rd visits")) == []
 
 
 @pytest.mark.parametrize("line, word", [
@@ -32,6 +33,7 @@ def test_a_clean_line_has_no_doubt():
     ("Warfarin 2S mg", "2S"),
     ("Weight 1B kg", "1B"),
     ("Blood pressure 1O0/80", "1O0/80"),
+    ("Head circumference 5oth percentile", "5oth"),
 ])
 def test_numbers_holding_look_alike_letters_are_doubted(line, word):
     assert doubted(reading(line)) == [word]

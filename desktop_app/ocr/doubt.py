@@ -52,6 +52,7 @@ SIZE_LOOKALIKES = frozenset("cosuvwxzil")
 ROMAN_LOOKALIKES = frozenset("IVXl")  # "Il", "Xll": cranial nerves II, XII with an l for an I
 I_L_TWINS = {"I": "l", "l": "I"}  # capital I and small l: one glyph in many fonts
 VALUE_SYMBOLS = frozenset("%/+<>=")
+ORDINAL_SUFFIX = r"(st|nd|rd|th)$"
 # A word: one CJK character (Chinese has no spaces to tell words by), or a run of other non-spaces.
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
@@ -98,8 +99,11 @@ def _numeric_lookalike(word: str) -> bool:
     for run in _LETTER_RUN.finditer(word):
         before = run.start() > 0 and word[run.start() - 1].isdigit()
         after = run.end() < len(word) and word[run.end()].isdigit()
-        name = not before and len(run.group()) == 1 and run.group().isupper()
-        if (before or after) and set(run.group()) <= DIGIT_LOOKALIKES and not name:
+        letters = run.group()
+        if before and run.end() == len(word):  # an ordinal's suffix is no misread: "50th", but "5oth"
+            letters = re.sub(ORDINAL_SUFFIX, "", letters)
+        name = not before and len(letters) == 1 and letters.isupper()
+        if (before or after) and letters and set(letters) <= DIGIT_LOOKALIKES and not name:
             return True
     # A zero between two letters is an O read as a digit ("CH0P", "C0PD").
     return re.search(r"(?<=[^\W\d_])0(?=[^\W\d_])", word) is not None
