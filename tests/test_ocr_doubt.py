@@ -34,6 +34,7 @@ def test_a_clean_line_has_no_doubt():
     ("Weight 1B kg", "1B"),
     ("Blood pressure 1O0/80", "1O0/80"),
     ("Head circumference 5oth percentile", "5oth"),
+    ("Arterial pC02 of 38", "pC02"),
 ])
 def test_numbers_holding_look_alike_letters_are_doubted(line, word):
     assert doubted(reading(line)) == [word]
