@@ -56,8 +56,9 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     for _ in range(rng.randint(1, 4)):
         choice = rng.randrange(6)
         where = rng.randrange(max(1, len(out)))
-        if choice == 0:  # flip a few bits
-            out[where] ^= 1 << rng.randrange(8)
+        if choice == 0:  # flip a few bits (of what an earlier cut or deletion left)
+            if out:
+                out[where] ^= 1 << rng.randrange(8)
         elif choice == 1:  # cut the file
             del out[rng.randrange(8, max(9, len(out))):]
         elif choice == 2:  # overwrite a 16/32-bit field (sizes, offsets, counts) with an edge value
