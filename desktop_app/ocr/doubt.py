@@ -106,7 +106,7 @@ def _numeric_lookalike(word: str) -> bool:
         if (before or after) and letters and set(letters) <= DIGIT_LOOKALIKES and not name:
             return True
     # A zero after a letter, before a letter or a digit, is an O read as a digit ("CH0P", "C0PD",
-    # "C02", "pC02"): 4 such words in the 494,000 of the MTSamples notes, 3 of them CO2/pO2 typed so.
+    # "C02", "pC02"): 5 such words in the 494,000 of the MTSamples notes, 4 of them CO2/pO2 typed so.
     return re.search(r"(?<=[^\W\d_])0(?=[^\W_])", word) is not None
 
 
