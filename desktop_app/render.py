@@ -6,6 +6,7 @@ CJK-capable font for Chinese (Debian's fonts-noto-cjk); the set-up installs it.
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 import re
@@ -39,16 +40,21 @@ def load_font(style: str = "sans", size: int = 30, bold: bool = False) -> ImageF
     path = find_font(style)
     if bold:
         path = path.replace("Regular", "Bold")
+    return ImageFont.truetype(path, size, index=_simplified_chinese_face(path))
+
+
+@functools.cache
+def _simplified_chinese_face(path: str) -> int:
+    """The index of the collection's SC face (0 for a single font, or a collection without one)."""
     if not path.endswith(".ttc"):
-        return ImageFont.truetype(path, size)
+        return 0
     index = 0
     while True:
         try:
-            font = ImageFont.truetype(path, size, index=index)
-        except OSError:  # past the last face: no SC face in this collection, use its first
-            return ImageFont.truetype(path, size)
-        if font.getname()[0].endswith(" SC"):
-            return font
+            if ImageFont.truetype(path, 12, index=index).getname()[0].endswith(" SC"):
+                return index
+        except OSError:  # past the last face
+            return 0
         index += 1
 
 

@@ -194,7 +194,7 @@ def _i_for_l(word: str) -> bool:
     if not core.isascii() or not core.isalpha() or not ("I" in core or "l" in core):
         return False
     read = lexicon.zipf(core)
-    swaps = (core[:k] + {"I": "l", "l": "I"}[ch] + core[k + 1:] for k, ch in enumerate(core) if ch in "Il")
+    swaps = (core[:k] + I_L_TWINS[ch] + core[k + 1:] for k, ch in enumerate(core) if ch in I_L_TWINS)
     return any(lexicon.zipf(swapped) >= read + I_FOR_L_MARGIN for swapped in swaps)
 
 
